@@ -1,0 +1,1 @@
+// BenchmarkSuite — the workloads of `mbrl bench`.

@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+// A model-based reinforcement learning framework in Swift.
+//
+// Target graph (lowest first; each depends only on targets above it):
+//
+//   CBLAS, CKernels              C shims: OpenBLAS headers, vectorised element-wise kernels
+//   SeededRandom                 splittable seeded generator (no dependencies)
+//   TensorCore → CBLAS, CKernels, SeededRandom   Tensor, kernels, autodiff
+//   NN → TensorCore              layers, losses, optimizers, checkpoints
+//   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
+//   Replay → Environments        replay buffer, sequences, datasets on disk
+//   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer
+//   Planning → WorldModels       MPC planners, agents
+//   Reports                      run records → tables and plots (Foundation only)
+//   Experiments → all above      configs, runner, sweeps
+//   BenchmarkSuite → NN, Planning, Environments   `mbrl bench` workloads
+//   mbrl                         the command-line tool
+import PackageDescription
+
+let package = Package(
+    name: "mbrl",
+    platforms: [.macOS(.v14)],
+    // MARK: - Public API
+    products: [
+        .executable(name: "mbrl", targets: ["mbrl"]),
+        .library(name: "MBRL", targets: [
+            "TensorCore", "NN", "Environments", "Replay", "WorldModels", "Planning", "Reports", "Experiments",
+        ]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: - C shims
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
+        // MARK: - Numerics
+        .target(name: "SeededRandom"),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels", "SeededRandom"]),
+        .target(name: "NN", dependencies: ["TensorCore"]),
+
+        // MARK: - Reinforcement learning
+        .target(name: "Environments", dependencies: ["SeededRandom"], path: "Environments/Sources"),
+        .target(name: "Replay", dependencies: ["Environments", "SeededRandom"]),
+        .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments"]),
+        .target(name: "Planning", dependencies: ["WorldModels"]),
+        .target(name: "Reports"),
+        .target(name: "Experiments", dependencies: [
+            "Planning", "Reports", .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "BenchmarkSuite", dependencies: ["NN", "Planning", "Environments"], path: "Benchmarks/BenchmarkSuite"),
+        .executableTarget(name: "mbrl", dependencies: [
+            "Experiments", "BenchmarkSuite",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["TensorCore", "Environments"], path: "Sources/TestSupport"),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
+        .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "mbrlTests", dependencies: ["mbrl"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Experiments — see README's architecture section.

@@ -1,0 +1,1 @@
+// NN — see README's architecture section.

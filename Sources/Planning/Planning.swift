@@ -1,0 +1,1 @@
+// Planning — see README's architecture section.

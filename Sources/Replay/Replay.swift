@@ -1,0 +1,1 @@
+// Replay — see README's architecture section.

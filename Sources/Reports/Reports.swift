@@ -1,0 +1,1 @@
+// Reports — see README's architecture section.

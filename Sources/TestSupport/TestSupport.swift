@@ -1,0 +1,1 @@
+// TestSupport — see README's architecture section.

@@ -1,0 +1,1 @@
+// WorldModels — see README's architecture section.
