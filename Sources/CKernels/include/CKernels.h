@@ -1,7 +1,8 @@
 #ifndef CKERNELS_H
 #define CKERNELS_H
-// Vectorised element-wise kernels over contiguous float buffers, compiled for
-// several x86-64 levels with target_clones (see kernels.c).
-#include <stddef.h>
-
+// Vectorised kernels over contiguous float buffers. Each .c file compiles its
+// hot functions for several x86-64 levels with target_clones, so one binary
+// uses AVX-512/AVX2 where the CPU has them and SSE2 otherwise, without
+// unsafeFlags in Package.swift.
+#include "OptimizerKernels.h"
 #endif

@@ -1,0 +1,4 @@
+extension EnvironmentRegistry {
+    /// GridWorld-Empty, -FourRooms, -KeyDoor, -MemoryTMaze, slippery variants.
+    mutating func registerGridWorlds() {}
+}
