@@ -1,1 +1,0 @@
-// Planning — see README's architecture section.
