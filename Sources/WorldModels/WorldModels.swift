@@ -1,1 +1,0 @@
-// WorldModels — see README's architecture section.
