@@ -1,1 +1,0 @@
-// Reports — see README's architecture section.
