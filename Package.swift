@@ -57,7 +57,7 @@ let package = Package(
         ]),
         .target(name: "BenchmarkSuite", dependencies: ["NN", "Planning", "Environments"], path: "Benchmarks/BenchmarkSuite"),
         .executableTarget(name: "mbrl", dependencies: [
-            "Experiments", "BenchmarkSuite",
+            "Experiments", "Reports", "BenchmarkSuite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

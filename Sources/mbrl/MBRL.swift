@@ -8,6 +8,6 @@ struct MBRL: ParsableCommand {
         commandName: "mbrl",
         abstract: "Model-based reinforcement learning: environments, world models, planners.",
         version: "0.1.0",
-        subcommands: [EnvCommand.self, BenchCommand.self]
+        subcommands: [EnvCommand.self, BenchCommand.self, ReportCommand.self]
     )
 }

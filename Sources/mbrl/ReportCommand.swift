@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Reports
+
+/// `mbrl report RUN_DIR...`: compare runs grouped by a config key.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Compare runs: a table (Markdown, CSV) and a learning curve (HTML with SVG).",
+        discussion: "Example: mbrl report runs/* --group-by model.backbone --metric train/episode_return --out report"
+    )
+
+    @Argument(help: "Run directories written by `mbrl run`.")
+    var runs: [String]
+
+    @Option(help: "Config key whose value names a group (e.g. model.backbone, planner.kind).")
+    var groupBy = "model.backbone"
+
+    @Option(help: "Metric to compare (a key of metrics.jsonl).")
+    var metric = "train/episode_return"
+
+    @Option(help: "Directory to write report.md, report.csv and report.html into.")
+    var out = "report"
+
+    func run() throws {
+        do {
+            let records = try runs.map { try RunRecord(directory: URL(fileURLWithPath: $0)) }
+            let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric)
+            let directory = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(report.markdown().utf8).write(to: directory.appendingPathComponent("report.md"), options: .atomic)
+            try Data(report.csv().utf8).write(to: directory.appendingPathComponent("report.csv"), options: .atomic)
+            try Data(report.html().utf8).write(to: directory.appendingPathComponent("report.html"), options: .atomic)
+            print(report.markdown(), terminator: "")
+            print("wrote \(directory.path)/report.{md,csv,html}")
+        } catch let error as ReportError {
+            throw ValidationError(error.description)
+        }
+    }
+}
