@@ -23,18 +23,14 @@ struct ReportCommand: ParsableCommand {
     var out = "report"
 
     func run() throws {
-        do {
-            let records = try runs.map { try RunRecord(directory: URL(fileURLWithPath: $0)) }
-            let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric)
-            let directory = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(report.markdown().utf8).write(to: directory.appendingPathComponent("report.md"), options: .atomic)
-            try Data(report.csv().utf8).write(to: directory.appendingPathComponent("report.csv"), options: .atomic)
-            try Data(report.html().utf8).write(to: directory.appendingPathComponent("report.html"), options: .atomic)
-            print(report.markdown(), terminator: "")
-            print("wrote \(directory.path)/report.{md,csv,html}")
-        } catch let error as ReportError {
-            throw ValidationError(error.description)
-        }
+        let records = try runs.map { try RunRecord(directory: URL(fileURLWithPath: $0)) }
+        let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric)
+        let directory = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(report.markdown().utf8).write(to: directory.appendingPathComponent("report.md"), options: .atomic)
+        try Data(report.csv().utf8).write(to: directory.appendingPathComponent("report.csv"), options: .atomic)
+        try Data(report.html().utf8).write(to: directory.appendingPathComponent("report.html"), options: .atomic)
+        print(report.markdown(), terminator: "")
+        print("wrote \(directory.path)/report.{md,csv,html}")
     }
 }
