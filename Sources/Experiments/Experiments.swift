@@ -1,1 +1,0 @@
-// Experiments — see README's architecture section.
