@@ -129,6 +129,25 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(error("planner: {horizon: 5, replan_every: 6}\n")?.keyPath, ["planner", "replan_every"])
     }
 
+    func testElitesDefaultToAllMembers() throws {
+        XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: "model: {members: 3}").model.elites, 3)
+        XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: "model: {members: 7, elites: 5}").model.elites, 5)
+    }
+
+    func testAnchorsAndAliasesDoNotTrap() throws {
+        let config = try ConfigLoader.decode(ExperimentConfig.self, yaml: """
+            name: &n aliased
+            output: {dir: *n}
+            """)
+        XCTAssertEqual(config.output.dir, "aliased")
+        XCTAssertEqual(error("base: &b {horizon: 3}\nplanner:\n  <<: *b\n")?.keyPath.first, "base")
+    }
+
+    func testRangeDependingOnAnotherField() {
+        XCTAssertEqual(error("planner: {replan_every: 20}\n")?.description,
+                       "test.yaml:1:25: planner.replan_every: expected an integer in 1...15 (at most planner.horizon), found 20")
+    }
+
     func testEnumListsChoices() {
         XCTAssertEqual(error("planner:\n  kind: cma\n")?.description,
                        "test.yaml:2:9: planner.kind: expected one of cem, mppi, random_shooting, found 'cma'")
@@ -140,9 +159,9 @@ final class ConfigLoaderTests: XCTestCase {
 
     func testInapplicableKeyForVariant() {
         XCTAssertEqual(error("planner:\n  kind: cem\n  mppi_temperature: 0.5\n")?.description,
-                       "test.yaml:3:21: planner.mppi_temperature: planner.mppi_temperature applies only when "
-                       + "planner.kind is mppi, but planner.kind is cem; remove it or choose another planner.kind "
-                       + "(choices: cem, mppi, random_shooting)")
+                       "test.yaml:3:21: planner.mppi_temperature: applies only when planner.kind is mppi, but "
+                       + "planner.kind is cem; remove it (on the command line: planner.mppi_temperature=) or set "
+                       + "planner.kind to mppi (choices: cem, mppi, random_shooting)")
         XCTAssertEqual(error("planner: {kind: random_shooting, iterations: 3}\n")?.keyPath, ["planner", "iterations"])
         XCTAssertEqual(error("planner: {kind: mppi, elite_ratio: 0.2}\n")?.keyPath, ["planner", "elite_ratio"])
     }

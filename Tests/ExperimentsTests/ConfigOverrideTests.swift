@@ -66,6 +66,18 @@ final class ConfigOverrideTests: XCTestCase {
                        "override 'model.activation=gelu': model.activation: expected one of silu, relu, leaky_relu, tanh, found 'gelu'")
     }
 
+    func testSwitchingVariantOnTheCommandLine() throws {
+        let file = "planner:\n  kind: cem\n  elite_ratio: 0.2\n"
+        XCTAssertThrowsError(try ConfigLoader.decode(ExperimentConfig.self, yaml: file, file: "test.yaml",
+                                                     overrides: ["planner.kind=mppi"])) { error in
+            XCTAssertEqual((error as? ConfigError)?.location, "test.yaml:3:16")
+            XCTAssertEqual((error as? ConfigError)?.keyPath, ["planner", "elite_ratio"])
+        }
+        let config = try ConfigLoader.decode(ExperimentConfig.self, yaml: file,
+                                             overrides: ["planner.kind=mppi", "planner.elite_ratio="])
+        XCTAssertEqual(config.planner.kind, .mppi)
+    }
+
     func testOverrideIntoAScalarIsAnError() {
         XCTAssertEqual(error(["seed.value=3"])?.description,
                        "override 'seed.value=3': seed: expected a mapping to set 'value' in, found 1")

@@ -18,6 +18,11 @@ public enum ConfigRenderer {
     }
 }
 
+extension ConfigSection {
+    /// This config as YAML (`ConfigRenderer.render(self)`): what `--dry-run` prints.
+    public func renderedYAML() throws -> String { try ConfigRenderer.render(self) }
+}
+
 /// The tree an `Encodable` writes into, converted to a `Node` at the end.
 final class EncodedBox {
     enum Storage {

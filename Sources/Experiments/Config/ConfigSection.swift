@@ -46,10 +46,12 @@ extension KeyedDecodingContainer {
         if let decoded = try decodeIfPresent(T.self, forKey: key) { value = decoded }
     }
 
-    /// Throws `inapplicable` for the first of `keys` present in the YAML when `applies` is false.
+    /// Throws `inapplicable` for the first of `keys` present (and not null) in
+    /// the YAML when `applies` is false. A null value is allowed, so an
+    /// override `key=` clears a key that a file set for another variant.
     func reject(_ keys: [Key], unless applies: Bool, _ reason: (Key) -> String) throws {
         guard !applies else { return }
-        for key in keys where contains(key) {
+        for key in keys where try contains(key) && !decodeNil(forKey: key) {
             throw ConfigError(.inapplicable(reason: reason(key)), keyPath: (codingPath + [key]).map(\.stringValue))
         }
     }

@@ -15,7 +15,7 @@ public struct ModelConfig: ConfigSection {
     public var backbone: ModelBackbone = .mlp
     /// Ensemble members, each trained on its own bootstrap of the data.
     public var members = 5
-    /// Members with the lowest validation loss used for prediction (at most `members`).
+    /// Members with the lowest validation loss used for prediction (at most `members`; when absent from the YAML, all members).
     public var elites = 5
     /// Units per hidden layer.
     public var hiddenSize = 200
@@ -66,6 +66,7 @@ public struct ModelConfig: ConfigSection {
         try c.update(&kind, .kind)
         try c.update(&backbone, .backbone)
         try c.update(&members, .members)
+        elites = members
         try c.update(&elites, .elites)
         try c.update(&hiddenSize, .hiddenSize)
         try c.update(&hiddenLayers, .hiddenLayers)

@@ -56,9 +56,9 @@ public struct PlannerConfig: ConfigSection {
         let kind = self.kind
         func reason(_ valid: String) -> (CodingKeys) -> String {
             { key in
-                "planner.\(key.stringValue) applies only when planner.kind is \(valid), but planner.kind is "
-                    + "\(kind.rawValue); remove it or choose another planner.kind (choices: "
-                    + "\(PlannerKind.choices.joined(separator: ", ")))"
+                "applies only when planner.kind is \(valid), but planner.kind is \(kind.rawValue); remove it "
+                    + "(on the command line: planner.\(key.stringValue)=) or set planner.kind to \(valid) "
+                    + "(choices: \(PlannerKind.choices.joined(separator: ", ")))"
             }
         }
         try c.reject([.eliteRatio], unless: kind == .cem, reason("cem"))
