@@ -48,11 +48,13 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
     public var file: String?
     /// The key path, outermost first (`["planner", "population"]`); empty for whole-file errors.
     public var keyPath: [String]
-    /// 1-based line and column of the offending node, when known.
+    /// 1-based line of the offending node (its key for unknown keys), when known.
     public var line: Int?
+    /// 1-based column (in Unicode scalars) of the offending node, when known.
     public var column: Int?
     /// The command-line override (`key=value`) that produced the value, if any.
     public var override: String?
+    /// What went wrong.
     public var kind: Kind
 
     public init(_ kind: Kind, keyPath: [String] = [], file: String? = nil,

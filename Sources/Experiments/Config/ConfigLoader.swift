@@ -69,6 +69,11 @@ public enum ConfigLoader {
                 configError.line = mark.line
                 configError.column = mark.column
             }
+            if case .duplicatedKeysInMapping(let duplicates, let context) = error, let key = duplicates.sorted().first,
+               let second = secondOccurrence(of: key, in: yaml, from: context.mark.line) {
+                configError.line = second.line
+                configError.column = second.column
+            }
             throw configError
         }
         guard let root, !(root.scalar.map { ConfigScalar($0) == .null } ?? false) else {
@@ -81,6 +86,23 @@ public enum ConfigLoader {
             throw error
         }
         return root
+    }
+
+    /// Where a block-style key appears for the second time at the same
+    /// indentation from `line` on (Yams marks a duplicate at its mapping's start).
+    static func secondOccurrence(of key: String, in yaml: String, from line: Int) -> (line: Int, column: Int)? {
+        var firstColumn: Int?
+        for (index, text) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where index + 1 >= line {
+            let indent = text.prefix { $0 == " " }.count
+            guard text.dropFirst(indent).hasPrefix(key + ":") else { continue }
+            if firstColumn == nil {
+                firstColumn = indent
+            } else if firstColumn == indent {
+                return (index + 1, indent + 1)
+            }
+        }
+        return nil
     }
 
     /// A one-line description of a Yams parse error (its snippet dropped).
