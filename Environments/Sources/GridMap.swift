@@ -118,9 +118,8 @@ public struct GridMap: Hashable, Sendable {
     /// lines are ignored; exactly one agent start (`>`, `v`, `<`, `^`, standing
     /// on floor); the map's border must be walls so the agent cannot leave the grid.
     public static func parse(_ text: String, source: String) throws -> GridMap {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so split on both line ends.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         guard !lines.isEmpty else { throw GridMapError.empty(source: source) }
         let width = lines[0].count
@@ -221,7 +220,7 @@ public enum GridMapError: Error, Equatable, CustomStringConvertible {
         case let .empty(source):
             return "\(source): the map is empty; expected rows of map characters (\(GridMap.legend))"
         case let .ragged(source, line, expected, got):
-            return "\(source):\(line): row has \(got) characters, expected \(expected) (the length of line 1); every row must have the same length"
+            return "\(source):\(line):\(min(got, expected) + 1): row has \(got) characters, expected \(expected) (the length of line 1); every row must have the same length"
         case let .unknownCharacter(source, line, column, character):
             return "\(source):\(line):\(column): unknown map character \(String(reflecting: String(character))); expected one of \(GridMap.legend)"
         case let .multipleStarts(source, line, column, first):
