@@ -32,6 +32,8 @@ final class ChildProcess {
     private let stderrPath: String
     private var buffer: [UInt8] = []
     private var terminated = false
+    /// The longest reply line accepted (64 MiB).
+    static let maxLineBytes = 64 << 20
 
     /// Starts `arguments[0]` (looked up in `PATH` by `/usr/bin/env`) with the rest as arguments.
     init(arguments: [String]) throws {
@@ -134,6 +136,11 @@ final class ChildProcess {
             }
             if n == 0 { return .endOfFile }
             buffer.append(contentsOf: chunk[0..<n])
+            if buffer.count > Self.maxLineBytes {   // a runaway line: hand back what came, it fails to parse
+                let line = String(decoding: buffer, as: UTF8.self)
+                buffer.removeAll()
+                return .line(line)
+            }
         }
     }
 

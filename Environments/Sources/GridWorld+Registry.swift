@@ -5,7 +5,7 @@ extension EnvironmentRegistry {
     /// `max_steps` (0 = 4·(width + height)), `slip` (the slippery dynamics are
     /// a setting on all of them; `GridWorld-Slippery-v0` is the empty room
     /// with `slip` 0.2 by default) and `seed`. Map-based ones also take
-    /// `map_file` (a path; empty = the built-in map).
+    /// `map_file` (a path; empty = the built-in map) and `random_start`.
     mutating func registerGridWorlds() {
         let mapBased: [(id: String, file: String, slip: Double, summary: String)] = [
             ("GridWorld-Empty-v0", "empty-8x8.txt", 0, "8x8 empty room, reach the goal in the far corner"),
@@ -17,11 +17,14 @@ extension EnvironmentRegistry {
             let id = entry.id, file = entry.file
             let settings = Self.commonGridSettings(slip: entry.slip) + [
                 SettingSpec("map_file", default: .string(""), "path of a map file to load instead of the built-in '\(file)' (legend in Environments/maps/README.md)"),
+                SettingSpec("random_start", default: .bool(false), "start each episode on a random floor cell with a random heading"),
             ]
             register(EnvironmentSpec(id: id, summary: entry.summary, settings: settings) { settings in
                 let path = settings.string("map_file")
                 let map = path.isEmpty ? try BuiltinGridMaps.map(file) : try GridMap.load(path: path)
-                return try GridWorld(Self.gridConfiguration(id: id, map: map, settings: settings), seed: UInt64(settings.int("seed")))
+                var configuration = try Self.gridConfiguration(id: id, map: map, settings: settings)
+                configuration.randomStart = settings.bool("random_start")
+                return try GridWorld(configuration, seed: UInt64(settings.int("seed")))
             })
         }
         let tMazeSettings = Self.commonGridSettings(slip: 0) + [

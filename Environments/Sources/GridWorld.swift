@@ -13,6 +13,9 @@ import SeededRandom
 /// when carrying the key. Actions that do nothing here (forward into a wall,
 /// pick up with no key in front) still take a step.
 ///
+/// **Start**: the map's start cell and heading, or with `randomStart` a
+/// uniformly random floor cell and heading drawn at each reset.
+///
 /// **Slip**: with probability `slip` the action is replaced by one drawn
 /// uniformly from the 5 actions (possibly the same); `info["slipped"]` says so.
 ///
@@ -67,9 +70,13 @@ public struct GridWorld: Environment {
         public var tMaze: TMazeLayout?
         /// Reward for entering the wrong T-maze arm.
         public var wrongArmReward: Double = -1
+        /// Start each episode on a uniformly random floor cell with a random
+        /// heading instead of the map's start (MiniGrid's random-start variants).
+        public var randomStart: Bool = false
 
         public init(name: String, map: GridMap, observation: ObservationKind = .full, viewSize: Int = 5,
-                    maxSteps: Int? = nil, slip: Double = 0, tMaze: TMazeLayout? = nil, wrongArmReward: Double = -1) {
+                    maxSteps: Int? = nil, slip: Double = 0, tMaze: TMazeLayout? = nil, wrongArmReward: Double = -1,
+                    randomStart: Bool = false) {
             self.name = name
             self.map = map
             self.observation = observation
@@ -78,6 +85,7 @@ public struct GridWorld: Environment {
             self.slip = slip
             self.tMaze = tMaze
             self.wrongArmReward = wrongArmReward
+            self.randomStart = randomStart
         }
     }
 
@@ -118,6 +126,9 @@ public struct GridWorld: Environment {
         guard configuration.slip >= 0, configuration.slip <= 1 else {
             throw EnvironmentError.invalid("\(name): slip must be a probability in [0, 1], got \(configuration.slip)")
         }
+        guard !(configuration.randomStart && configuration.tMaze != nil) else {
+            throw EnvironmentError.invalid("\(name): random start is not available in the T-maze (the start must face the cue)")
+        }
         guard configuration.maxSteps > 0 else {
             throw EnvironmentError.invalid("\(name): max steps must be positive, got \(configuration.maxSteps)")
         }
@@ -151,6 +162,13 @@ public struct GridWorld: Environment {
         state.steps = 0
         state.ended = false
         state.cue = nil
+        if configuration.randomStart {
+            let floors = map.cells.indices.filter { map.cells[$0] == .floor }
+            let cell = floors[Int(state.generator.next(upperBound: UInt64(floors.count)))]
+            state.x = cell % map.width
+            state.y = cell / map.width
+            state.direction = GridDirection(rawValue: Int(state.generator.next(upperBound: UInt64(4))))!
+        }
         if let t = configuration.tMaze {
             let cue: GridCell = state.generator.next(upperBound: UInt64(2)) == 0 ? .cueUp : .cueDown
             state.cue = cue

@@ -235,3 +235,19 @@ final class GridWorldTests: XCTestCase {
         XCTAssertTrue(last.terminated)
     }
 }
+
+extension GridWorldTests {
+    func testRandomStartCoversFloorCellsAndHeadings() throws {
+        var env = try make("GridWorld-FourRooms-v0", ["random_start": .bool(true)])
+        var starts = Set<[Int]>()
+        for i in 0..<400 {
+            _ = i == 0 ? try env.reset(seed: 4) : try env.reset()
+            XCTAssertEqual(env.state.grid[env.state.x, env.state.y], .floor)
+            starts.insert([env.state.x, env.state.y, env.state.direction.rawValue])
+        }
+        XCTAssertGreaterThan(starts.count, 250, "400 draws over ~1200 (cell, heading) pairs")
+        var fixed = try make("GridWorld-FourRooms-v0")
+        _ = try fixed.reset(seed: 4)
+        XCTAssertEqual([fixed.state.x, fixed.state.y], [1, 1])
+    }
+}
