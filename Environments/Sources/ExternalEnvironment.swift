@@ -180,13 +180,12 @@ public final class ExternalEnvironment: Environment {
 
     /// Ends the child and records `message` as the failure every later call reports.
     private func fatal(_ message: String, expected: String, got: String, gotLabel: String = "got ") -> EnvironmentError {
-        let error = EnvironmentError.external(command: command, message: message,
-                                              detail: "expected a reply line \(expected); \(gotLabel)\(got)")
+        let detail = "expected a reply line \(expected); \(gotLabel)\(got)"
         child?.terminate(grace: 1)
         child = nil
         episodeRunning = false
-        failure = error.description
-        return error
+        failure = "it failed earlier: \(message): \(detail)"
+        return EnvironmentError.external(command: command, message: message, detail: detail)
     }
 
     private func quoted(_ line: String) -> String {
