@@ -60,9 +60,14 @@ public final class ExternalEnvironment: Environment {
         }
         let hello = #"{"op":"hello","protocol":1}"#
         let expected = #"{"ok": true, "protocol": 1, "observation_space": {...}, "action_space": {...}}"#
-        let reply = try request(hello, expecting: expected)
-        observationSpace = try space(reply, field: "observation_space", request: hello, expected: expected)
-        actionSpace = try space(reply, field: "action_space", request: hello, expected: expected)
+        do {
+            let reply = try request(hello, expecting: expected)
+            observationSpace = try space(reply, field: "observation_space", request: hello, expected: expected)
+            actionSpace = try space(reply, field: "action_space", request: hello, expected: expected)
+        } catch {
+            close()   // e.g. an error reply: the child is still running
+            throw error
+        }
     }
 
     deinit { close() }

@@ -147,6 +147,24 @@ final class ExternalEnvironmentTests: XCTestCase {
         XCTAssertEqual(try ExternalEnvironment.splitCommandLine(#"python3  "a b" 'c d' e\ f"#), ["python3", "a b", "c d", "e f"])
     }
 
+    func testFailedHandshakeLeavesNoChild() throws {
+        // A child that answers hello with an error reply is still running when init fails.
+        let script = NSTemporaryDirectory() + "/refuse-\(UUID().uuidString).py"
+        try """
+        import os, sys
+        sys.stderr.write(str(os.getpid()) + "\\n"); sys.stderr.flush()
+        with open(sys.argv[1] + ".pid", "w") as f: f.write(str(os.getpid()))
+        for line in sys.stdin:
+            sys.stdout.write('{"ok": false, "error": "no environment here"}\\n'); sys.stdout.flush()
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script); try? FileManager.default.removeItem(atPath: script + ".pid") }
+        assertExternalError(try ExternalEnvironment(arguments: ["python3", script, script]), contains: [
+            #"the child reported an error for {"op":"hello","protocol":1}: no environment here"#,
+        ])
+        let pid = try XCTUnwrap(Int32(String(contentsOfFile: script + ".pid", encoding: .utf8)))
+        XCTAssertTrue(isReaped(pid), "a failed init must not leave the child running")
+    }
+
     func testDeinitTerminatesChild() throws {
         var pid: Int32 = 0
         do {
