@@ -5,14 +5,34 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a whole file, mapping I/O failures to `DatasetError` (kind `.io`).
+/// Reads a whole file into one array (no intermediate `Data` copy), mapping
+/// I/O failures to `DatasetError` (kind `.io`).
 func readFileBytes(_ url: URL) throws -> [UInt8] {
-    do {
-        return [UInt8](try Data(contentsOf: url))
-    } catch {
-        let reason = FileManager.default.fileExists(atPath: url.path) ? "cannot be read" : "does not exist"
-        throw DatasetError(file: url.path, kind: .io, message: "file \(reason)")
+    func fail(_ what: String) -> DatasetError {
+        DatasetError(file: url.path, kind: .io, message: errno == ENOENT ? "file does not exist"
+                     : "\(what): \(String(cString: strerror(errno)))")
     }
+    let fd = open(url.path, O_RDONLY)
+    guard fd >= 0 else { throw fail("file cannot be opened") }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw fail("file cannot be examined") }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+        throw DatasetError(file: url.path, kind: .io, message: "is not a regular file")
+    }
+    let size = Int(info.st_size)
+    var failure: DatasetError?
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        while initialized < size {
+            let n = read(fd, buffer.baseAddress! + initialized, size - initialized)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { failure = fail("read failed after \(initialized) of \(size) bytes"); return }
+            if n == 0 { break }   // the file shrank while reading
+            initialized += n
+        }
+    }
+    if let failure { throw failure }
+    return bytes
 }
 
 /// Writes `bytes` to `url` atomically: the bytes go to a temporary file in the

@@ -80,7 +80,7 @@ public struct NPZArchive: Sendable {
                 throw DatasetError(file: file, kind: .corrupt, message: "array '\(key)' appears twice in the archive")
             }
             let data = try ZipArchive.extract(entry, from: bytes, file: file)
-            archive.set(key, try NumPyArray.decode(data, range: 0..<data.count, name: key, file: file))
+            archive.set(key, try NumPyArray.decode(data.bytes, range: data.range, name: key, file: file))
         }
         return archive
     }

@@ -8,22 +8,36 @@ extension ReplayBuffer {
     /// part of D4RL; an episode ended by `endEpisode()` has no flag on its last
     /// step there (use `save(to:)` to keep every boundary).
     public func dataset() -> OfflineDataset {
-        let o = observationSize, a = actionSize
-        var obs = [Float](), next = [Float](), act = [Float](), rew = [Float]()
-        var term = [Bool](), trunc = [Bool]()
-        obs.reserveCapacity(count * o); next.reserveCapacity(count * o); act.reserveCapacity(count * a)
-        rew.reserveCapacity(count); term.reserveCapacity(count); trunc.reserveCapacity(count)
-        for p in 0..<count {
-            let s = slot(ofPosition: p)
-            obs.append(contentsOf: observations[(s * o)..<(s * o + o)])
-            next.append(contentsOf: nextObservations[(s * o)..<(s * o + o)])
-            act.append(contentsOf: actions[(s * a)..<(s * a + a)])
-            rew.append(rewards[s])
-            term.append(terminatedFlags[s] != 0)
-            trunc.append(truncatedFlags[s] != 0)
-        }
-        return OfflineDataset(observationSize: o, actionSize: a, observations: obs, actions: act, rewards: rew,
-                              nextObservations: next, terminals: term, timeouts: trunc)
+        OfflineDataset(observationSize: observationSize, actionSize: actionSize,
+                       observations: chronologicalRows(observations, width: observationSize),
+                       actions: chronologicalRows(actions, width: actionSize),
+                       rewards: chronologicalRows(rewards, width: 1),
+                       nextObservations: chronologicalRows(nextObservations, width: observationSize),
+                       terminals: chronologicalRows(terminatedFlags, width: 1).map { $0 != 0 },
+                       timeouts: chronologicalRows(truncatedFlags, width: 1).map { $0 != 0 })
+    }
+
+    /// The stored rows of a `[capacity, width]` slot array, oldest first, as
+    /// `[count, width]` (at most two contiguous copies).
+    func chronologicalRows<T>(_ storage: [T], width: Int) -> [T] {
+        guard count > 0, width > 0 else { return [] }
+        let first = (totalAdded - count) % capacity
+        let head = min(count, capacity - first)
+        var out = Array(storage[(first * width)..<((first + head) * width)])
+        if head < count { out.append(contentsOf: storage[0..<((count - head) * width)]) }
+        return out
+    }
+
+    /// Writes `rows` (`[n, width]`, oldest first) into the slots of chronological
+    /// positions `0..<n` of a buffer whose oldest transition has add-index `oldest`.
+    private static func placeChronological<T>(_ rows: [T], width: Int, into storage: inout [T],
+                                              oldest: Int, capacity: Int) {
+        let n = width > 0 ? rows.count / width : 0
+        guard n > 0 else { return }
+        let first = oldest % capacity
+        let head = min(n, capacity - first)
+        storage.replaceSubrange((first * width)..<((first + head) * width), with: rows[0..<(head * width)])
+        if head < n { storage.replaceSubrange(0..<((n - head) * width), with: rows[(head * width)...]) }
     }
 
     /// Adds every transition of `dataset` in order. Episodes split after each
@@ -74,7 +88,7 @@ extension ReplayBuffer {
     /// and samples the same batches from the same generator.
     public func save(to url: URL) throws {
         var archive = dataset().archive
-        let ids = (0..<count).map { Int64(episodeIDs[slot(ofPosition: $0)]) }
+        let ids = chronologicalRows(episodeIDs, width: 1).map { Int64($0) }
         archive.set(Self.episodeIDsKey, NumPyArray(ids, shape: [count]))
         let state: [Int64] = [Self.formatVersion, Int64(capacity), Int64(observationSize), Int64(actionSize),
                               Int64(totalAdded), Int64(nextEpisodeID), episodeOpen ? 1 : 0, Int64(lastDroppedEpisodeID)]
@@ -144,15 +158,16 @@ extension ReplayBuffer {
 
         var buffer = ReplayBuffer(capacity: capacity, observationSize: data.observationSize, actionSize: data.actionSize)
         let o = data.observationSize, a = data.actionSize, oldest = totalAdded - n
+        placeChronological(data.observations, width: o, into: &buffer.observations, oldest: oldest, capacity: capacity)
+        placeChronological(data.nextObservations, width: o, into: &buffer.nextObservations, oldest: oldest, capacity: capacity)
+        placeChronological(data.actions, width: a, into: &buffer.actions, oldest: oldest, capacity: capacity)
+        placeChronological(data.rewards, width: 1, into: &buffer.rewards, oldest: oldest, capacity: capacity)
+        placeChronological(data.terminals.map { $0 ? 1 : 0 }, width: 1, into: &buffer.terminatedFlags,
+                           oldest: oldest, capacity: capacity)
+        placeChronological(data.timeouts.map { $0 ? 1 : 0 }, width: 1, into: &buffer.truncatedFlags,
+                           oldest: oldest, capacity: capacity)
+        placeChronological(ids.map { Int($0) }, width: 1, into: &buffer.episodeIDs, oldest: oldest, capacity: capacity)
         for p in 0..<n {
-            let s = (oldest + p) % capacity
-            buffer.observations.replaceSubrange((s * o)..<(s * o + o), with: data.observations[(p * o)..<(p * o + o)])
-            buffer.nextObservations.replaceSubrange((s * o)..<(s * o + o), with: data.nextObservations[(p * o)..<(p * o + o)])
-            buffer.actions.replaceSubrange((s * a)..<(s * a + a), with: data.actions[(p * a)..<(p * a + a)])
-            buffer.rewards[s] = data.rewards[p]
-            buffer.terminatedFlags[s] = data.terminals[p] ? 1 : 0
-            buffer.truncatedFlags[s] = data.timeouts[p] ? 1 : 0
-            buffer.episodeIDs[s] = Int(ids[p])
             if p > 0 && ids[p] == ids[p - 1] {
                 buffer.runs[buffer.runs.count - 1].length += 1
             } else {

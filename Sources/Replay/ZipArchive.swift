@@ -202,8 +202,9 @@ enum ZipArchive {
         return entries
     }
 
-    /// The uncompressed bytes of `entry`, CRC-checked.
-    static func extract(_ entry: EntryLocation, from bytes: [UInt8], file: String) throws -> [UInt8] {
+    /// The uncompressed bytes of `entry`, CRC-checked, as an array and the range
+    /// holding them: for a stored entry, `bytes` itself (no copy) and the data's range.
+    static func extract(_ entry: EntryLocation, from bytes: [UInt8], file: String) throws -> (bytes: [UInt8], range: Range<Int>) {
         func fail(_ kind: DatasetError.Kind, _ message: String) -> DatasetError {
             DatasetError(file: file, kind: kind, message: "entry '\(entry.name)' \(message)")
         }
@@ -211,13 +212,14 @@ enum ZipArchive {
             throw fail(.truncated, "needs \(entry.compressedSize) bytes of data, file ends after \(max(0, bytes.count - entry.dataStart))")
         }
         let range = entry.dataStart..<(entry.dataStart + entry.compressedSize)
-        let data: [UInt8]
+        let data: [UInt8], dataRange: Range<Int>
         switch entry.method {
         case 0:
             guard entry.compressedSize == entry.uncompressedSize else {
                 throw fail(.corrupt, "is stored uncompressed but its sizes differ (\(entry.compressedSize) vs \(entry.uncompressedSize))")
             }
-            data = Array(bytes[range])
+            data = bytes
+            dataRange = range
         case 8:
             do {
                 data = try Inflate.decompress(bytes, range: range, expectedSize: entry.uncompressedSize)
@@ -227,14 +229,15 @@ enum ZipArchive {
             guard data.count == entry.uncompressedSize else {
                 throw fail(.corrupt, "inflates to \(data.count) bytes; its header says \(entry.uncompressedSize)")
             }
+            dataRange = 0..<data.count
         default:
             throw fail(.unsupported, "uses ZIP compression method \(entry.method); supported: 0 (stored), 8 (deflate)")
         }
-        let crc = CRC32.checksum(data)
+        let crc = CRC32.checksum(data, range: dataRange)
         guard crc == entry.crc32 else {
             throw fail(.corrupt, "fails its CRC-32 check (header says \(hex(entry.crc32)), data gives \(hex(crc)))")
         }
-        return data
+        return (data, dataRange)
     }
 
     private static func hex(_ v: UInt32) -> String {

@@ -85,6 +85,10 @@ final class NPZArchiveTests: XCTestCase {
         XCTAssertEqual(datasetError { try NPZArchive.read(from: missing) }?.description, "\(missing.path): file does not exist")
     }
 
+    func testADirectoryIsNotADataset() {
+        XCTAssertEqual(datasetError { try NPZArchive.read(from: directory) }?.description, "\(directory.path): is not a regular file")
+    }
+
     func testMissingKeyListsThePresentOnes() throws {
         XCTAssertEqual(datasetError { try sampleArchive().array("b") }?.message,
                        "missing array 'b' (arrays present: 'a', 'flags', 'ids')")
@@ -131,7 +135,11 @@ final class InflateTests: XCTestCase {
         XCTAssertThrowsError(try Inflate.decompress([1, 5, 0, 0, 0], range: 0..<5, expectedSize: 0))   // LEN/NLEN mismatch
     }
 
-    func testCRC32MatchesTheStandardCheckValue() {
+    func testCRC32MatchesTheStandardCheckValueAndZlib() {
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF4_3926)
+        let bytes = (0..<1024).map { UInt8($0 % 256) }
+        XCTAssertEqual(CRC32.checksum(bytes), 3_070_970_918)                          // zlib.crc32, 8-byte steps only
+        XCTAssertEqual(CRC32.checksum(bytes + Array("abc".utf8)), 3_271_205_542)      // plus a 3-byte tail
+        XCTAssertEqual(CRC32.checksum([9, 9] + bytes + [7], range: 2..<1026), 3_070_970_918)
     }
 }
