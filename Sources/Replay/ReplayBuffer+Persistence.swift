@@ -131,12 +131,13 @@ extension ReplayBuffer {
             throw invalid(stateKey, "gives observation size \(state[2]) and action size \(state[3]); "
                           + "the arrays hold \(data.observationSize) and \(data.actionSize)")
         }
-        guard n <= capacity, totalAdded >= n, totalAdded == n || n == capacity else {
+        guard n <= capacity, totalAdded >= n, totalAdded == n || n == capacity, totalAdded < 1 << 62 else {
             throw invalid(stateKey, "gives capacity \(capacity) and \(totalAdded) transitions added; "
                           + "inconsistent with \(n) stored transitions")
         }
-        guard episodeOpen == 0 || episodeOpen == 1,
-              (totalAdded == n) == (lastDropped == -1), lastDropped <= Int(ids.first ?? Int64(nextEpisodeID)) else {
+        guard episodeOpen == 0 || episodeOpen == 1, nextEpisodeID >= 0, nextEpisodeID < 1 << 62, lastDropped >= -1,
+              (totalAdded == n) == (lastDropped == -1), lastDropped <= Int(ids.first ?? Int64(nextEpisodeID)),
+              lastDropped < max(nextEpisodeID, 1) else {
             throw invalid(stateKey, "has inconsistent episode bookkeeping (open \(episodeOpen), last dropped episode \(lastDropped))")
         }
         // Episode ids: non-decreasing, below nextEpisodeID, a new id after every ended episode.

@@ -116,4 +116,35 @@ final class ReplayBufferPersistenceTests: XCTestCase {
         XCTAssertEqual(datasetError { try ReplayBuffer.load(from: url) }?.kind, .invalidArray)
         XCTAssertTrue(datasetError { try ReplayBuffer.load(from: url) }?.message.hasPrefix("array 'episode_ids' is inconsistent at row") ?? false)
     }
+
+    /// Any value in any bookkeeping field either loads into a consistent buffer or
+    /// is a `DatasetError`; none traps, now or when the loaded buffer is used.
+    func testArbitraryBookkeepingValuesNeverTrap() throws {
+        let url = directory.appendingPathComponent("fuzz.npz")
+        try makeBuffer().save(to: url)
+        let original = try NPZArchive.read(from: url)
+        let state = original["replay_state"]!.int64Values!
+        let values: [Int64] = [.min, -2, -1, 0, 1, 2, 3, 6, 7, 8, 17, 18, 19, 1 << 40, .max]
+        var loadedCount = 0
+        for field in 0..<8 {
+            for v in values {
+                var edited = state
+                edited[field] = v
+                var archive = original
+                archive.set("replay_state", NumPyArray(edited, shape: [8]))
+                try archive.write(to: url)
+                do {
+                    var buffer = try ReplayBuffer.load(from: url)
+                    loadedCount += 1
+                    var g = SeededGenerator(seed: 1)
+                    _ = try buffer.sampleSequences(batchSize: 4, length: 3, using: &g)
+                    _ = try buffer.sampleSequences(batchSize: 4, length: 1, mode: .withinEpisode, using: &g)
+                    _ = Array(buffer.episodes)
+                    for k in 0..<10 { buffer.addSynthetic(k, terminated: k == 5) }
+                } catch is DatasetError {
+                }
+            }
+        }
+        XCTAssertGreaterThan(loadedCount, 7, "the unedited values must still load")
+    }
 }
