@@ -9,7 +9,7 @@ final class NumPyArrayTests: XCTestCase {
 
     func testRoundTripOfEveryStoredKind() throws {
         let arrays = [
-            NumPyArray([1.5, -0.0, .nan, .infinity, 1e-40, 7], shape: [2, 3]),
+            NumPyArray([1.5, -0.0, .nan, .infinity, Float.leastNormalMagnitude / 4, 7], shape: [2, 3]),
             NumPyArray([true, false, true], shape: [3]),
             NumPyArray([Int64.min, -1, 0, Int64.max], shape: [4, 1]),
             NumPyArray([Float](), shape: [0, 5]),

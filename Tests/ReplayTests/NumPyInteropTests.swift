@@ -97,7 +97,7 @@ final class NumPyInteropTests: XCTestCase {
     func testNumPyReadsOurFilesBitForBit() throws {
         let url = directory.appendingPathComponent("ours.npz")
         let archive = NPZArchive([
-            ("observations", NumPyArray([1.5, -0.0, .nan, .infinity, -.infinity, 1e-40], shape: [3, 2])),
+            ("observations", NumPyArray([1.5, -0.0, .nan, .infinity, -.infinity, Float.leastNormalMagnitude / 4], shape: [3, 2])),
             ("terminals", NumPyArray([true, false, false], shape: [3])),
             ("ids", NumPyArray([Int64.min, 0, Int64.max], shape: [3])),
             ("scalar", NumPyArray([Float(2.5)], shape: [])),

@@ -17,7 +17,7 @@ final class ReplayBufferPersistenceTests: XCTestCase {
             if k == 12 { buffer.endEpisode() }
         }
         buffer.add(observation: [-0.0, .nan, .infinity], action: [.leastNonzeroMagnitude, -.greatestFiniteMagnitude],
-                   reward: .ulpOfOne, nextObservation: [1e-40, -.infinity, 3], terminated: false, truncated: false)
+                   reward: .ulpOfOne, nextObservation: [Float.leastNormalMagnitude / 4, -.infinity, 3], terminated: false, truncated: false)
         return buffer
     }
 
