@@ -163,6 +163,13 @@ public struct ReplayBuffer: Sendable {
         }
     }
 
+    /// Stores the transition from `observation` under `action` to the result of
+    /// `Environment.step` (its observation, reward as Float, terminated, truncated).
+    public mutating func add(observation: [Float], action: Action, step: StepResult) {
+        add(observation: observation, action: action, reward: Float(step.reward), nextObservation: step.observation,
+            terminated: step.terminated, truncated: step.truncated)
+    }
+
     /// Ends the newest episode without a `terminated`/`truncated` flag (e.g.
     /// collection stopped mid-episode and the environment was reset): the next
     /// `add` starts a new episode. No effect if the newest episode already ended.
