@@ -1,1 +1,0 @@
-// Replay — see README's architecture section.
