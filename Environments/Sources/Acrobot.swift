@@ -73,7 +73,7 @@ public struct Acrobot: Environment, SimulatorStateSettable {
         let terminated = -cos(ns.0) - cos(ns.1 + ns.0) > 1.0
         if terminated { phase = .needsReset }
         return StepResult(observation: writeObservation(), reward: terminated ? 0 : -1,
-                          terminated: terminated, truncated: false)
+                          terminated: terminated, truncated: false, info: Info())
     }
 
     typealias State4 = (Double, Double, Double, Double)

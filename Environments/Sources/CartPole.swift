@@ -104,7 +104,7 @@ public struct CartPole: Environment, SimulatorStateSettable {
         } else {
             reward = suttonBartoReward ? 0 : 1
         }
-        return StepResult(observation: writeObservation(), reward: reward, terminated: terminated, truncated: false)
+        return StepResult(observation: writeObservation(), reward: reward, terminated: terminated, truncated: false, info: Info())
     }
 
     @inline(__always)

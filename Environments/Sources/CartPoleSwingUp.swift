@@ -75,7 +75,7 @@ public struct CartPoleSwingUp: Environment, SimulatorStateSettable {
         if theta > .pi { theta -= 2 * .pi } else if theta <= -.pi { theta += 2 * .pi }
         state = (x, theta, xDot, thetaDot)
         return StepResult(observation: writeObservation(), reward: Self.reward(x: x, theta: theta, thetaDot: thetaDot, action: Double(a)),
-                          terminated: false, truncated: false)
+                          terminated: false, truncated: false, info: Info())
     }
 
     /// dm_control's smooth swing-up reward.

@@ -72,7 +72,7 @@ public struct ContinuousCartPole: Environment, SimulatorStateSettable {
         state = (x, xDot, theta, thetaDot)
         let terminated = x < -xThreshold || x > xThreshold || theta < -thetaThresholdRadians || theta > thetaThresholdRadians
         if terminated { phase = .needsReset }
-        return StepResult(observation: writeObservation(), reward: 1, terminated: terminated, truncated: false)
+        return StepResult(observation: writeObservation(), reward: 1, terminated: terminated, truncated: false, info: Info())
     }
 
     @inline(__always)

@@ -59,7 +59,7 @@ public struct MountainCar: Environment, SimulatorStateSettable {
         let terminated = position >= goalPosition && velocity >= goalVelocity
         state = (position, velocity)
         if terminated { phase = .needsReset }
-        return StepResult(observation: writeObservation(), reward: -1, terminated: terminated, truncated: false)
+        return StepResult(observation: writeObservation(), reward: -1, terminated: terminated, truncated: false, info: Info())
     }
 
     @inline(__always)

@@ -91,7 +91,7 @@ public struct MountainCarContinuous: Environment, SimulatorStateSettable {
         state = (Double(Float(position)), Double(Float(velocity)))
         stateIsFloat32 = true
         if terminated { phase = .needsReset }
-        return StepResult(observation: writeObservation(), reward: reward, terminated: terminated, truncated: false)
+        return StepResult(observation: writeObservation(), reward: reward, terminated: terminated, truncated: false, info: Info())
     }
 
     @inline(__always)

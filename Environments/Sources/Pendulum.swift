@@ -32,6 +32,9 @@ public struct Pendulum: Environment, SimulatorStateSettable {
     var generator: SeededGenerator
     var phase = EpisodePhase.needsReset
     var observationBuffer = [Float](repeating: 0, count: 3)
+    /// `sin θ` of the current state, computed for the observation and reused by the
+    /// next step (the same call on the same value, so results are unchanged).
+    var sinTheta = 0.0
 
     public init(g: Double = 10.0, seed: UInt64 = 0) {
         self.g = g
@@ -60,18 +63,20 @@ public struct Pendulum: Environment, SimulatorStateSettable {
         let controlCost = Double(Float(0.001) * (u * u))
         let costs = n * n + 0.1 * (thdot * thdot) + controlCost
         let torqueTerm = Double(Float(3.0 / (m * (l * l))) * u)
-        var newthdot = thdot + (3 * g / (2 * l) * sin(th) + torqueTerm) * dt
+        var newthdot = thdot + (3 * g / (2 * l) * sinTheta + torqueTerm) * dt
         newthdot = min(max(newthdot, -maxSpeed), maxSpeed)
         let newth = th + newthdot * dt
         state = (newth, newthdot)
-        return StepResult(observation: writeObservation(), reward: -costs, terminated: false, truncated: false)
+        return StepResult(observation: writeObservation(), reward: -costs, terminated: false, truncated: false, info: Info())
     }
 
     @inline(__always)
     mutating func writeObservation() -> [Float] {
         let s = state
+        sinTheta = sin(s.0)
+        let sinTheta = self.sinTheta
         observationBuffer.withUnsafeMutableBufferPointer { o in
-            o[0] = Float(cos(s.0)); o[1] = Float(sin(s.0)); o[2] = Float(s.1)
+            o[0] = Float(cos(s.0)); o[1] = Float(sinTheta); o[2] = Float(s.1)
         }
         return observationBuffer
     }
@@ -102,6 +107,12 @@ func angleNormalize(_ x: Double) -> Double {
 /// Python/NumPy floored modulo for doubles (`npy_divmod`): the result has the sign of `b`.
 @inline(__always)
 func pythonMod(_ a: Double, _ b: Double) -> Double {
+    // Fast paths with identical results: fmod(a, b) = a for 0 < a < b, and for
+    // −b ≤ a < 0 the floored result is a + b (the general path computes exactly that).
+    if b > 0 {
+        if a > 0 && a < b { return a }
+        if a < 0 && a >= -b { return a + b }
+    }
     var r = fmod(a, b)
     if r != 0 {
         if (b < 0) != (r < 0) { r += b }

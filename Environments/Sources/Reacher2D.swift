@@ -94,7 +94,7 @@ public struct Reacher2D: Environment, SimulatorStateSettable {
         let tip = fingertip(q1, q2)
         let dx = tip.x - state[4], dy = tip.y - state[5]
         let reward = -(dx * dx + dy * dy).squareRoot() - controlCost * (tau1 * tau1 + tau2 * tau2)
-        return StepResult(observation: writeObservation(), reward: reward, terminated: false, truncated: false)
+        return StepResult(observation: writeObservation(), reward: reward, terminated: false, truncated: false, info: Info())
     }
 
     mutating func writeObservation() -> [Float] {
