@@ -28,6 +28,8 @@ import SeededRandom
 public struct CartPole: Environment, SimulatorStateSettable {
     public static let id = "CartPole-v1"
 
+    /// How positions and velocities are advanced: Gymnasium's `"euler"` (default) or
+    /// `"semi-implicit euler"` (velocities first, then positions with the new velocities).
     public enum Integrator: String, Sendable, Hashable { case euler, semiImplicitEuler }
 
     public var gravity = 9.8

@@ -58,6 +58,8 @@ public struct GoldenTrajectories: Decodable, Sendable {
         }
     }
 
+    /// One recorded episode: reset `seed`, the state it was set to, and per step
+    /// the action and what Gymnasium returned (`states[t]` is the state after step `t`).
     public struct Episode: Decodable, Sendable {
         public var seed: Int
         public var initialState: [Double]

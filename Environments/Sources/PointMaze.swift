@@ -21,6 +21,7 @@ import SeededRandom
 public struct PointMaze: Environment, SimulatorStateSettable {
     public static let id = "PointMaze-v0"
 
+    /// `dense`: `−‖p − goal‖` per step; `sparse`: `1` on reaching the goal, else `0`.
     public enum RewardKind: String, Sendable, CaseIterable { case dense, sparse }
 
     /// The named layouts.

@@ -15,7 +15,7 @@
 /// `reset(seed: s)` seeds copy `i` with `s + i` (as Gymnasium does with an int seed);
 /// later autoresets continue each copy's own generator. Observations are returned
 /// flat, row-major `[count × observationSize]`.
-/// Cost: `count` environment steps per call; the flat buffers are reused.
+/// Cost: `count` environment steps per call, plus the result arrays (allocated per call).
 public struct VectorEnvironment<Env: Environment> {
     public private(set) var environments: [Env]
     public let observationSize: Int
