@@ -100,14 +100,16 @@ public struct Acrobot: Environment, SimulatorStateSettable {
         let I1 = linkMOI, I2 = linkMOI
         let g = 9.8
         let theta1 = s.0, theta2 = s.1, dtheta1 = s.2, dtheta2 = s.3
-        let d1 = m1 * (lc1 * lc1) + m2 * ((l1 * l1) + (lc2 * lc2) + 2 * l1 * lc2 * cos(theta2)) + I1 + I2
-        let d2 = m2 * ((lc2 * lc2) + l1 * lc2 * cos(theta2)) + I2
+        // Each distinct trig call once (the same calls on the same values as the source).
+        let cosTheta2 = cos(theta2), sinTheta2 = sin(theta2)
+        let d1 = m1 * (lc1 * lc1) + m2 * ((l1 * l1) + (lc2 * lc2) + 2 * l1 * lc2 * cosTheta2) + I1 + I2
+        let d2 = m2 * ((lc2 * lc2) + l1 * lc2 * cosTheta2) + I2
         let phi2 = m2 * lc2 * g * cos(theta1 + theta2 - Double.pi / 2.0)
-        let phi1 = -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin(theta2)
-            - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin(theta2)
+        let phi1 = -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sinTheta2
+            - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sinTheta2
             + (m1 * lc1 + m2 * l1) * g * cos(theta1 - Double.pi / 2)
             + phi2
-        let ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin(theta2) - phi2)
+        let ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sinTheta2 - phi2)
             / (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1)
         let ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
         return (dtheta1, dtheta2, ddtheta1, ddtheta2)

@@ -41,7 +41,10 @@ public struct PointMaze: Environment, SimulatorStateSettable {
                    "########"],
     ]
 
-    public let rows: [[Bool]]  // true = wall
+    /// Wall cells, `rows[r][c]` is true for a wall.
+    public let rows: [[Bool]]
+    /// `rows` flattened row-major, for the collision test.
+    let walls: [Bool]
     public let start: (row: Int, col: Int)
     public let goal: (x: Double, y: Double)
     public var rewardKind: RewardKind
@@ -82,6 +85,7 @@ public struct PointMaze: Environment, SimulatorStateSettable {
         }
         guard let start, let goal else { throw EnvironmentError.invalid("\(Self.id): layout needs one 'S' and one 'G'") }
         rows = grid.map { $0.map { $0 == "#" } }
+        walls = rows.flatMap { $0 }
         self.start = start
         self.goal = (Double(goal.1) + 0.5, Double(goal.0) + 0.5)
         rewardKind = reward
@@ -102,12 +106,15 @@ public struct PointMaze: Environment, SimulatorStateSettable {
     public func collides(_ x: Double, _ y: Double) -> Bool {
         let c0 = Int((x - radius).rounded(.down)), c1 = Int((x + radius).rounded(.down))
         let r0 = Int((y - radius).rounded(.down)), r1 = Int((y + radius).rounded(.down))
-        for r in r0...r1 {
-            for c in c0...c1 {
-                if r < 0 || c < 0 || r >= height || c >= width || rows[r][c] { return true }
+        let height = rows.count, width = walls.count / height
+        return walls.withUnsafeBufferPointer { w in
+            for r in r0...r1 {
+                for c in c0...c1 {
+                    if r < 0 || c < 0 || r >= height || c >= width || w[r * width + c] { return true }
+                }
             }
+            return false
         }
-        return false
     }
 
     public mutating func reset(seed: UInt64?) throws -> ResetResult {
@@ -136,7 +143,7 @@ public struct PointMaze: Environment, SimulatorStateSettable {
         case .sparse: reward = terminated ? 1 : 0
         }
         return StepResult(observation: writeObservation(), reward: reward, terminated: terminated, truncated: false,
-                          info: ["distance": .double(distance)])
+                          info: Info())
     }
 
     @inline(__always)
