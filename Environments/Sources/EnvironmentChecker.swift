@@ -24,6 +24,9 @@ import SeededRandom
 ///    reproduce the same results — so the snapshot holds the step counter and the
 ///    generator; skipped if `snapshot()` returns nil.
 ///
+/// (`terminated`/`truncated` are `Bool` by type, so Gymnasium's flag-type check is
+/// the compiler's; the checker tests what they mean instead: check 7.)
+///
 /// Cost: about `3 · steps + maxEpisodeSearch` environment steps.
 public struct EnvironmentChecker: Sendable {
     public var seed: UInt64
