@@ -178,6 +178,8 @@ void mbrl_ens_gaussian_head_forward(const float *restrict head, const float *res
     }
 }
 
+#define ENS_HEAD_BLOCK 64
+
 MBRL_CLONES
 double mbrl_ens_gaussian_head_backward(const float *restrict head, const float *restrict target,
                                        const float *restrict min_logvar,
@@ -186,36 +188,56 @@ double mbrl_ens_gaussian_head_backward(const float *restrict head, const float *
                                        const float *restrict cot_logvar, float *restrict mean,
                                        float *restrict logvar, float *restrict dhead,
                                        float *restrict dmin, float *restrict dmax) {
+    // Blocks of up to 64 rows, one output column j at a time: gather the
+    // column into small arrays, run a branch-free (vectorisable) loop, scatter.
     double total = 0.0;
-    for (size_t r = 0; r < rows; r++) {
-        const float *restrict hr = head + r * 2 * d;
-        const float *restrict tr = target + r * d;
-        float *restrict gr = dhead + r * 2 * d;
-        float row_sum = 0.0f;
+    float mu[ENS_HEAD_BLOCK], raw[ENS_HEAD_BLOCK], tg[ENS_HEAD_BLOCK], cm[ENS_HEAD_BLOCK],
+        cl[ENS_HEAD_BLOCK], gm[ENS_HEAD_BLOCK], graw[ENS_HEAD_BLOCK], lvs[ENS_HEAD_BLOCK],
+        term[ENS_HEAD_BLOCK], gmax[ENS_HEAD_BLOCK], gmin[ENS_HEAD_BLOCK];
+    for (size_t r0 = 0; r0 < rows; r0 += ENS_HEAD_BLOCK) {
+        size_t nb = rows - r0 < ENS_HEAD_BLOCK ? rows - r0 : ENS_HEAD_BLOCK;
         for (size_t j = 0; j < d; j++) {
-            float u = max_logvar[j] - hr[d + j];
-            float sp1, s1, sp2, s2;
-            ens_softplus_sigmoid(u, &sp1, &s1);
-            float a = max_logvar[j] - sp1;
-            float v = a - min_logvar[j];
-            ens_softplus_sigmoid(v, &sp2, &s2);
-            float lv = min_logvar[j] + sp2;
-            float diff = hr[j] - tr[j];
-            float inv_var = ens_exp(-lv);
-            float sq = diff * diff * inv_var;
-            row_sum += sq + lv;
-            float gm = nll_scale * 2.0f * diff * inv_var;
-            float glv = nll_scale * (1.0f - sq);
-            if (cot_mean) gm += cot_mean[r * d + j];
-            if (cot_logvar) glv += cot_logvar[r * d + j];
-            gr[j] = gm;
-            gr[d + j] = glv * s2 * s1;
-            dmax[j] += glv * s2 * ens_sigmoid_complement(u);
-            dmin[j] += glv * ens_sigmoid_complement(v);
-            if (mean) mean[r * d + j] = hr[j];
-            if (logvar) logvar[r * d + j] = lv;
+            for (size_t k = 0; k < nb; k++) {
+                size_t r = r0 + k;
+                mu[k] = head[r * 2 * d + j];
+                raw[k] = head[r * 2 * d + d + j];
+                tg[k] = target[r * d + j];
+                cm[k] = cot_mean ? cot_mean[r * d + j] : 0.0f;
+                cl[k] = cot_logvar ? cot_logvar[r * d + j] : 0.0f;
+            }
+            const float mx = max_logvar[j], mn = min_logvar[j];
+            for (size_t k = 0; k < nb; k++) {
+                float u = mx - raw[k];
+                float sp1, s1, sp2, s2;
+                ens_softplus_sigmoid(u, &sp1, &s1);
+                float v = mx - sp1 - mn;
+                ens_softplus_sigmoid(v, &sp2, &s2);
+                float lv = mn + sp2;
+                float diff = mu[k] - tg[k];
+                float inv_var = ens_exp(-lv);
+                float sq = diff * diff * inv_var;
+                term[k] = sq + lv;
+                lvs[k] = lv;
+                gm[k] = nll_scale * 2.0f * diff * inv_var + cm[k];
+                float glv = nll_scale * (1.0f - sq) + cl[k];
+                graw[k] = glv * s2 * s1;
+                gmax[k] = glv * s2 * ens_sigmoid_complement(u);
+                gmin[k] = glv * ens_sigmoid_complement(v);
+            }
+            float smax = 0.0f, smin = 0.0f;
+            for (size_t k = 0; k < nb; k++) {
+                size_t r = r0 + k;
+                dhead[r * 2 * d + j] = gm[k];
+                dhead[r * 2 * d + d + j] = graw[k];
+                if (mean) mean[r * d + j] = mu[k];
+                if (logvar) logvar[r * d + j] = lvs[k];
+                total += (double)term[k];
+                smax += gmax[k];
+                smin += gmin[k];
+            }
+            dmax[j] += smax;
+            dmin[j] += smin;
         }
-        total += (double)row_sum;
     }
     return total;
 }
