@@ -195,6 +195,35 @@ final class GaussianEnsembleMLPTests: XCTestCase {
         }
     }
 
+    /// TS-∞ layout: member e's outputs depend only on member e's rows, so a
+    /// particle routed to member p mod E sees that member alone.
+    func testMembersAreIndependentRowBlocks() throws {
+        var g = SeededGenerator(seed: 8)
+        let net = try GaussianEnsembleMLP(.init(ensembleSize: 3, inputSize: 2, outputSize: 2, hiddenSize: 8, hiddenLayers: 2),
+                                          generator: &g, threads: 2)
+        let rows = 6
+        var x = randomArray(3 * rows * 2, &g)
+        let before = net.predict(inputs: x, rows: rows)
+        for i in (rows * 2)..<(3 * rows * 2) { x[i] += 1 } // change members 1 and 2 only
+        let after = net.predict(inputs: x, rows: rows)
+        XCTAssertEqual(Array(after.means[0..<(rows * 2)]), Array(before.means[0..<(rows * 2)]))
+        XCTAssertEqual(Array(after.logvars[0..<(rows * 2)]), Array(before.logvars[0..<(rows * 2)]))
+        XCTAssertNotEqual(Array(after.means[(rows * 2)...]), Array(before.means[(rows * 2)...]))
+        // Soft bounds hold for any input: min < logvar < max + softplus(−(max − min)) ≈ 0.5 + 2.8e-5.
+        let wild = net.predict(inputs: randomArray(3 * rows * 2, &g, std: 100), rows: rows)
+        for lv in wild.logvars { XCTAssertTrue(lv > -10 && lv < 0.50003, "logvar \(lv) outside the soft bounds") }
+    }
+
+    func testFixedLogVarianceBoundsAreNotTrained() throws {
+        var g = SeededGenerator(seed: 6)
+        let net = try GaussianEnsembleMLP(.init(ensembleSize: 2, inputSize: 2, outputSize: 2, hiddenSize: 8, hiddenLayers: 1,
+                                                learnLogVarianceBounds: false), generator: &g, threads: 1)
+        let x = randomArray(2 * 16 * 2, &g), y = randomArray(2 * 16 * 2, &g)
+        for _ in 0..<5 { net.trainStep(inputs: x, targets: y, optimizer: EnsembleAdamSettings(learningRate: 1e-2, weightDecay: 0.1)) }
+        XCTAssertEqual(try net.parameter(named: "min_logvar"), [-10, -10])
+        XCTAssertEqual(try net.parameter(named: "max_logvar"), [0.5, 0.5])
+    }
+
     func testThreadsAndRowSplitsDoNotChangeResults() throws {
         func run(threads: Int, splits: Int) throws -> EnsembleEvaluation {
             var g = SeededGenerator(seed: 9)
