@@ -1,0 +1,265 @@
+// Element-wise kernels of the fused PETS ensemble; see EnsembleKernels.h.
+#include "EnsembleKernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MBRL_CLONES
+#endif
+
+// MARK: - Polynomial exp / log (Cephes expf / logf, ~1-2 ulp over the clamped range)
+
+static inline float ens_exp(float x) {
+    x = fminf(fmaxf(x, -87.3f), 88.3f);
+    float fx = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - fx * 0.693359375f;
+    r = r + fx * 2.12194440e-4f;
+    float z = r * r;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * z + r + 1.0f;
+    int32_t bits = ((int32_t)fx + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return y * scale;
+}
+
+/// Natural log for normal positive x.
+static inline float ens_log(float x) {
+    int32_t ix;
+    memcpy(&ix, &x, sizeof ix);
+    int32_t e = ((ix >> 23) & 0xff) - 126;
+    ix = (ix & 0x007fffff) | 0x3f000000;
+    float m;
+    memcpy(&m, &ix, sizeof m);
+    int lt = m < 0.707106781186547524f;
+    e -= lt;
+    m = lt ? (m + m - 1.0f) : (m - 1.0f);
+    float z = m * m;
+    float y = 7.0376836292e-2f;
+    y = y * m - 1.1514610310e-1f;
+    y = y * m + 1.1676998740e-1f;
+    y = y * m - 1.2420140846e-1f;
+    y = y * m + 1.4249322787e-1f;
+    y = y * m - 1.6668057665e-1f;
+    y = y * m + 2.0000714765e-1f;
+    y = y * m - 2.4999993993e-1f;
+    y = y * m + 3.3333331174e-1f;
+    y = y * m * z;
+    float fe = (float)e;
+    y += -2.12194440e-4f * fe;
+    y += -0.5f * z;
+    return m + y + 0.693359375f * fe;
+}
+
+/// log(1 + u) for u in [0, 1], accurate for small u (Goldberg's trick).
+static inline float ens_log1p_unit(float u) {
+    float w = 1.0f + u;
+    float d = w - 1.0f;
+    return d == 0.0f ? u : ens_log(w) * (u / d);
+}
+
+/// softplus(x) = log(1 + e^x) and sigmoid(x), sharing one exp.
+static inline void ens_softplus_sigmoid(float x, float *softplus, float *sigmoid) {
+    float e = ens_exp(-fabsf(x));
+    float inv = 1.0f / (1.0f + e);
+    *softplus = fmaxf(x, 0.0f) + ens_log1p_unit(e);
+    *sigmoid = x >= 0.0f ? inv : e * inv;
+}
+
+/// 1 - sigmoid(x) = sigmoid(-x), without cancellation.
+static inline float ens_sigmoid_complement(float x) {
+    float e = ens_exp(-fabsf(x));
+    float inv = 1.0f / (1.0f + e);
+    return x >= 0.0f ? e * inv : inv;
+}
+
+static inline float ens_tanh(float x) {
+    float a = fabsf(x);
+    // |x| < 0.625: Cephes tanhf odd polynomial; else 1 - 2 / (e^{2|x|} + 1).
+    float z = x * x;
+    float p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    float small = p * z * x + x;
+    float big = 1.0f - 2.0f / (ens_exp(2.0f * a) + 1.0f);
+    big = x < 0.0f ? -big : big;
+    return a < 0.625f ? small : big;
+}
+
+// MARK: - Bias + activation
+
+#define ENS_ROW_LOOP(BODY)                                                   \
+    for (size_t r = 0; r < rows; r++) {                                      \
+        float *restrict xr = x + r * cols;                                   \
+        float *restrict dr = deriv ? deriv + r * cols : NULL;                \
+        if (dr) {                                                            \
+            for (size_t c = 0; c < cols; c++) {                              \
+                float z = xr[c] + (bias ? bias[c] : 0.0f);                   \
+                float h, g;                                                  \
+                BODY                                                         \
+                xr[c] = h;                                                   \
+                dr[c] = g;                                                   \
+            }                                                                \
+        } else {                                                             \
+            for (size_t c = 0; c < cols; c++) {                              \
+                float z = xr[c] + (bias ? bias[c] : 0.0f);                   \
+                float h, g;                                                  \
+                BODY                                                         \
+                (void)g;                                                     \
+                xr[c] = h;                                                   \
+            }                                                                \
+        }                                                                    \
+    }
+
+MBRL_CLONES
+void mbrl_ens_bias_activation(float *restrict x, const float *restrict bias, float *restrict deriv,
+                              size_t rows, size_t cols, int activation) {
+    switch (activation) {
+    case MBRL_ACT_RELU:
+        ENS_ROW_LOOP(h = z > 0.0f ? z : 0.0f; g = z > 0.0f ? 1.0f : 0.0f;)
+        break;
+    case MBRL_ACT_LEAKY_RELU:
+        ENS_ROW_LOOP(h = z > 0.0f ? z : 0.01f * z; g = z > 0.0f ? 1.0f : 0.01f;)
+        break;
+    case MBRL_ACT_SILU:
+        ENS_ROW_LOOP(float s = 1.0f / (1.0f + ens_exp(-z)); h = z * s;
+                     g = s * (1.0f + z * (1.0f - s));)
+        break;
+    case MBRL_ACT_TANH:
+        ENS_ROW_LOOP(h = ens_tanh(z); g = 1.0f - h * h;)
+        break;
+    default:
+        ENS_ROW_LOOP(h = z; g = 1.0f;)
+        break;
+    }
+}
+
+MBRL_CLONES
+void mbrl_ens_multiply_inplace(float *restrict d, const float *restrict g, size_t n) {
+    for (size_t i = 0; i < n; i++) d[i] *= g[i];
+}
+
+MBRL_CLONES
+void mbrl_ens_column_sum(const float *restrict x, size_t rows, size_t cols, float *restrict out) {
+    for (size_t c = 0; c < cols; c++) out[c] = 0.0f;
+    for (size_t r = 0; r < rows; r++) {
+        const float *restrict xr = x + r * cols;
+        for (size_t c = 0; c < cols; c++) out[c] += xr[c];
+    }
+}
+
+// MARK: - Heads
+
+MBRL_CLONES
+void mbrl_ens_gaussian_head_forward(const float *restrict head, const float *restrict min_logvar,
+                                    const float *restrict max_logvar, size_t rows, size_t d,
+                                    float *restrict mean, float *restrict logvar) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *restrict hr = head + r * 2 * d;
+        for (size_t j = 0; j < d; j++) mean[r * d + j] = hr[j];
+        if (!logvar) continue;
+        for (size_t j = 0; j < d; j++) {
+            float sp1, s1, sp2, s2;
+            ens_softplus_sigmoid(max_logvar[j] - hr[d + j], &sp1, &s1);
+            float a = max_logvar[j] - sp1;
+            ens_softplus_sigmoid(a - min_logvar[j], &sp2, &s2);
+            logvar[r * d + j] = min_logvar[j] + sp2;
+        }
+    }
+}
+
+#define ENS_HEAD_BLOCK 64
+
+MBRL_CLONES
+double mbrl_ens_gaussian_head_backward(const float *restrict head, const float *restrict target,
+                                       const float *restrict min_logvar,
+                                       const float *restrict max_logvar, size_t rows, size_t d,
+                                       float nll_scale, const float *restrict cot_mean,
+                                       const float *restrict cot_logvar, float *restrict mean,
+                                       float *restrict logvar, float *restrict dhead,
+                                       float *restrict dmin, float *restrict dmax) {
+    // Blocks of up to 64 rows, one output column j at a time: gather the
+    // column into small arrays, run a branch-free (vectorisable) loop, scatter.
+    double total = 0.0;
+    float mu[ENS_HEAD_BLOCK], raw[ENS_HEAD_BLOCK], tg[ENS_HEAD_BLOCK], cm[ENS_HEAD_BLOCK],
+        cl[ENS_HEAD_BLOCK], gm[ENS_HEAD_BLOCK], graw[ENS_HEAD_BLOCK], lvs[ENS_HEAD_BLOCK],
+        term[ENS_HEAD_BLOCK], gmax[ENS_HEAD_BLOCK], gmin[ENS_HEAD_BLOCK];
+    for (size_t r0 = 0; r0 < rows; r0 += ENS_HEAD_BLOCK) {
+        size_t nb = rows - r0 < ENS_HEAD_BLOCK ? rows - r0 : ENS_HEAD_BLOCK;
+        for (size_t j = 0; j < d; j++) {
+            for (size_t k = 0; k < nb; k++) {
+                size_t r = r0 + k;
+                mu[k] = head[r * 2 * d + j];
+                raw[k] = head[r * 2 * d + d + j];
+                tg[k] = target[r * d + j];
+                cm[k] = cot_mean ? cot_mean[r * d + j] : 0.0f;
+                cl[k] = cot_logvar ? cot_logvar[r * d + j] : 0.0f;
+            }
+            const float mx = max_logvar[j], mn = min_logvar[j];
+            for (size_t k = 0; k < nb; k++) {
+                float u = mx - raw[k];
+                float sp1, s1, sp2, s2;
+                ens_softplus_sigmoid(u, &sp1, &s1);
+                float v = mx - sp1 - mn;
+                ens_softplus_sigmoid(v, &sp2, &s2);
+                float lv = mn + sp2;
+                float diff = mu[k] - tg[k];
+                float inv_var = ens_exp(-lv);
+                float sq = diff * diff * inv_var;
+                term[k] = sq + lv;
+                lvs[k] = lv;
+                gm[k] = nll_scale * 2.0f * diff * inv_var + cm[k];
+                float glv = nll_scale * (1.0f - sq) + cl[k];
+                graw[k] = glv * s2 * s1;
+                gmax[k] = glv * s2 * ens_sigmoid_complement(u);
+                gmin[k] = glv * ens_sigmoid_complement(v);
+            }
+            float smax = 0.0f, smin = 0.0f;
+            for (size_t k = 0; k < nb; k++) {
+                size_t r = r0 + k;
+                dhead[r * 2 * d + j] = gm[k];
+                dhead[r * 2 * d + d + j] = graw[k];
+                if (mean) mean[r * d + j] = mu[k];
+                if (logvar) logvar[r * d + j] = lvs[k];
+                total += (double)term[k];
+                smax += gmax[k];
+                smin += gmin[k];
+            }
+            dmax[j] += smax;
+            dmin[j] += smin;
+        }
+    }
+    return total;
+}
+
+MBRL_CLONES
+double mbrl_ens_mse_head_backward(const float *restrict head, const float *restrict target,
+                                  size_t rows, size_t d, float mse_scale,
+                                  const float *restrict cot_mean, float *restrict dhead) {
+    double total = 0.0;
+    for (size_t r = 0; r < rows; r++) {
+        float row_sum = 0.0f;
+        for (size_t j = 0; j < d; j++) {
+            size_t i = r * d + j;
+            float diff = head[i] - target[i];
+            row_sum += diff * diff;
+            dhead[i] = mse_scale * 2.0f * diff + (cot_mean ? cot_mean[i] : 0.0f);
+        }
+        total += (double)row_sum;
+    }
+    return total;
+}
+
+size_t mbrl_ens_atomic_next(size_t *counter) {
+    return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
