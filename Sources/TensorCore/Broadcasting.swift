@@ -136,3 +136,25 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// `self += other` in place, where `other` broadcasts to `self.shape`
+    /// (e.g. a bias row added to every row of a batch). No allocation.
+    public mutating func add(broadcasting other: Tensor) {
+        if other.shape == shape { add(other); return }
+        let shape = self.shape
+        precondition(Broadcasting.resultShape(shape, other.shape, op: "add(broadcasting:)") == shape,
+                     "add(broadcasting:): \(other.shape) does not broadcast to \(shape)")
+        let rank = shape.count
+        let sb = Broadcasting.strides(other.shape, rank: rank, against: shape)
+        let cols = shape.last ?? 1
+        other.withUnsafeBufferPointer { pb in
+            withUnsafeMutableBufferPointer { pa in
+                Broadcasting.forEachRow(out: shape, aStrides: sb, bStrides: sb) { r, bo, _ in
+                    let row = pa.baseAddress! + r * cols
+                    mbrl_binary(Int32(MBRL_ADD), row, 1, pb.baseAddress! + bo, sb[rank - 1] == 0 ? 0 : 1, row, cols)
+                }
+            }
+        }
+    }
+}
