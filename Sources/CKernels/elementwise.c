@@ -82,6 +82,15 @@ MBRL_INLINE float mbrl_log1pf_pos(float u) {
     return d == 0.0f ? u : l * (u / d);
 }
 
+/// sqrt without errno (so the loop vectorises); NaN for x < 0 as sqrtf.
+MBRL_INLINE float mbrl_sqrtf(float x) {
+#if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)
+    return __builtin_elementwise_sqrt(x);
+#else
+    return sqrtf(x);
+#endif
+}
+
 MBRL_INLINE float mbrl_sigmoidf(float x) { return 1.0f / (1.0f + mbrl_expf(-x)); }
 
 /// tanh: Cephes polynomial for |x| < 0.625, else (1 - e^{-2|x|}) / (1 + e^{-2|x|}).
@@ -169,7 +178,7 @@ void mbrl_unary(int op, const float *x, float *y, size_t n, float p0, float p1) 
     case MBRL_GELU_TANH: UNARY_LOOP(mbrl_gelu_tanh(v))
     case MBRL_SOFTPLUS: UNARY_LOOP(mbrl_softplus(v))
     case MBRL_SQUARE: UNARY_LOOP(v * v)
-    case MBRL_SQRT: UNARY_LOOP(sqrtf(v))
+    case MBRL_SQRT: UNARY_LOOP(mbrl_sqrtf(v))
     case MBRL_CLAMP: UNARY_LOOP(fminf(fmaxf(v, p0), p1))
     default: break;
     }
@@ -225,6 +234,8 @@ void mbrl_unary_backward(int op, const float *x, const float *y, const float *gy
 
 MBRL_EW_CLONES
 void mbrl_softmax_rows(const float *x, float *y, size_t rows, size_t cols, int log) {
+    // the row sums may be reassociated (vectorised); the max-shift keeps every term in (0, 1]
+#pragma clang fp reassociate(on)
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
@@ -246,6 +257,7 @@ void mbrl_softmax_rows(const float *x, float *y, size_t rows, size_t cols, int l
 
 MBRL_EW_CLONES
 double mbrl_dot_double(const float *a, const float *b, size_t n) {
+#pragma clang fp reassociate(on)
     double s = 0.0;
     for (size_t i = 0; i < n; i++) s += (double)a[i] * (double)b[i];
     return s;
