@@ -53,10 +53,12 @@ public final class MLP: Module {
         return out
     }
 
-    /// Reusable hidden-activation buffers for the inference path.
+    /// Reusable hidden-activation buffers for the inference path (two, used alternately).
     public struct Workspace {
-        var ping = Tensor(zeros: [0])
-        var pong = Tensor(zeros: [0])
+        /// First hidden buffer.
+        public internal(set) var ping = Tensor(zeros: [0])
+        /// Second hidden buffer.
+        public internal(set) var pong = Tensor(zeros: [0])
         public init() {}
     }
 

@@ -63,3 +63,32 @@ final class MLPTests: XCTestCase {
         XCTAssertLessThan(final, 1e-3, "MSE after training \(final) (last step loss \(loss))")
     }
 }
+
+/// The inference path reuses its buffers: after the first call, outputs and workspace keep their storage.
+final class InferenceBufferTests: XCTestCase {
+    func address(_ t: Tensor) -> UnsafePointer<Float>? { t.withUnsafeBufferPointer { $0.baseAddress } }
+
+    func testRepeatedForwardKeepsStorage() {
+        var g = SeededGenerator(seed: 5)
+        let mlp = MLP(inputSize: 6, hiddenSizes: [32, 32, 32], outputSize: 4, activation: .silu, generator: &g)
+        let x = Tensor(shape: [100, 6], normalMean: 0, std: 1, generator: &g)
+        var ws = MLP.Workspace()
+        var out = Tensor(zeros: [0])
+        mlp.forward(x, workspace: &ws, into: &out)
+        let first = out
+        let outAddress = address(out), pingAddress = address(ws.ping), pongAddress = address(ws.pong)
+        _ = first  // `first` shares storage with `out`, so the next call must copy: drop it first
+        var fresh = Tensor(zeros: [0])
+        mlp.forward(x, workspace: &ws, into: &fresh)
+        let freshAddress = address(fresh)
+        mlp.forward(x, workspace: &ws, into: &fresh)
+        XCTAssertEqual(address(fresh), freshAddress)
+        XCTAssertEqual(Set([address(ws.ping), address(ws.pong)]), Set([pingAddress, pongAddress]))
+        XCTAssertNotNil(outAddress)
+        let layer = EnsembleLinear(members: 2, inputSize: 6, outputSize: 3, generator: &g)
+        var eout = Tensor(zeros: [2, 50, 3])
+        let before = address(eout)
+        layer.forward(x.reshaped([2, 50, 6]), into: &eout)
+        XCTAssertEqual(address(eout), before)
+    }
+}
