@@ -96,7 +96,7 @@ extension Variable {
         let y = x.applying(f)
         let k = f.kernel
         return tape.record(y, inputs: [self]) { g, _ in
-            var gx = Tensor(zeros: x.shape)
+            var gx = Tensor(uninitializedShape: x.shape)
             let n = x.count
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeBufferPointer { py in

@@ -52,6 +52,8 @@ final class ArithmeticTests: XCTestCase {
             }
         }
         checkGradients(inputs: [x]) { _, v in 2 / (v[0] * v[0] + 1) - 3 * v[0] + 1 }
+        checkGradients(inputs: [x]) { _, v in (v[0] - 0.5) / 4 + (1.5 - v[0]) * v[0] }
+        checkGradients(inputs: [x]) { _, v in (v[0] + row) * col - v[0] / (row + 1) - x }   // Variable ⊕ constant Tensor
         // min / max: the other operand is offset so no pair is within the FD step of a tie
         let y = x + Tensor(shape: [3, 4], scalars: (0..<12).map { $0 % 2 == 0 ? 0.5 : -0.5 })
         checkGradients(inputs: [x, y]) { _, v in Variable.maximum(v[0], v[1]) }
