@@ -67,9 +67,19 @@ public final class GRUCell: Module {
         return Variable.concatenate(states, axis: 1)
     }
 
-    /// One inference step: the same ops on a non-differentiating tape (no backward closures are recorded).
+    /// One inference step without a tape (same equations, Tensor ops; allocates its temporaries).
     public func callAsFunction(_ x: Tensor, state h: Tensor) -> Tensor {
-        let tape = Tape(differentiating: [])
-        return self(tape.constant(x), state: tape.constant(h)).value
+        precondition(x.rank == 2 && x.shape[1] == inputSize, "GRUCell: input shape \(x.shape), expected [batch, \(inputSize)]")
+        precondition(h.shape == [x.shape[0], hiddenSize], "GRUCell: state shape \(h.shape), expected [\(x.shape[0]), \(hiddenSize)]")
+        var gi = Tensor.matmul(x, weightIH.value, transposeB: true)
+        gi.add(broadcasting: biasIH.value)
+        var gh = Tensor.matmul(h, weightHH.value, transposeB: true)
+        gh.add(broadcasting: biasHH.value)
+        let H = hiddenSize
+        let i = gi.split(sizes: [H, H, H], axis: 1), g = gh.split(sizes: [H, H, H], axis: 1)
+        let r = (i[0] + g[0]).sigmoid()
+        let z = (i[1] + g[1]).sigmoid()
+        let n = (i[2] + r * g[2]).tanh()
+        return n + z * (h - n)
     }
 }
