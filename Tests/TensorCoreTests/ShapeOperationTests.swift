@@ -24,6 +24,18 @@ final class ShapeOperationTests: XCTestCase {
         XCTAssertEqual((Tensor(rows: [[1, 2, 3], [1, 2, 3], [1, 2, 3]]) + mask).softmax()[0, 0], 1)
     }
 
+    func testPermuted() {
+        let x = Tensor(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))
+        // np.arange(24).reshape(2,3,4).transpose(1,2,0).ravel()
+        XCTAssertEqual(x.permuted([1, 2, 0]).scalars.map(Int.init),
+                       [0, 12, 1, 13, 2, 14, 3, 15, 4, 16, 5, 17, 6, 18, 7, 19, 8, 20, 9, 21, 10, 22, 11, 23])
+        // np.arange(24).reshape(2,3,4).transpose(2,0,1).ravel()
+        XCTAssertEqual(x.permuted([2, 0, 1]).scalars.map(Int.init),
+                       [0, 4, 8, 12, 16, 20, 1, 5, 9, 13, 17, 21, 2, 6, 10, 14, 18, 22, 3, 7, 11, 15, 19, 23])
+        XCTAssertEqual(x.permuted([0, 2, 1]), x.transposed())
+        XCTAssertEqual(x.permuted([2, 0, 1]).permuted([1, 2, 0]), x)
+    }
+
     func testGradients() {
         var g = SeededGenerator(seed: 11)
         let x = Tensor(shape: [2, 3, 4], uniformLow: -1, high: 1, generator: &g)
@@ -33,5 +45,6 @@ final class ShapeOperationTests: XCTestCase {
         checkGradients(inputs: [x]) { _, v in v[0].slice(axis: 2, 1..<3) }
         checkGradients(inputs: [x]) { _, v in let p = v[0].split(sizes: [1, 2], axis: 1); return p[1] * p[1] + p[0].sum() }
         checkGradients(inputs: [x]) { _, v in v[0].gatherRows([1, 0, 1]) }
+        checkGradients(inputs: [x]) { _, v in v[0].permuted([1, 2, 0]) }
     }
 }
