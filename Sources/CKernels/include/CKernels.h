@@ -6,4 +6,5 @@
 // unsafeFlags in Package.swift.
 #include "OptimizerKernels.h"
 #include "EnsembleKernels.h"
+#include "ElementwiseKernels.h"
 #endif

@@ -1,1 +1,0 @@
-// NN — see README's architecture section.

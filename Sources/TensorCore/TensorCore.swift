@@ -1,1 +1,0 @@
-// TensorCore — see README's architecture section.

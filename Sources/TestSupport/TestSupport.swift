@@ -1,1 +1,0 @@
-// TestSupport — see README's architecture section.
