@@ -40,7 +40,7 @@ public final class OracleModel: WorldModel {
     /// The oracle cannot set its simulator from an observation alone; use
     /// `state(from:)` with a snapshot of the real environment instead. This
     /// keeps the rows as they are.
-    public func observe(_ state: inout State, observations: UnsafeBufferPointer<Float>) {}
+    public func observe(_ state: inout State, action: UnsafeBufferPointer<Float>?, observation: UnsafeBufferPointer<Float>) {}
 
     /// A one-row state at the given snapshot of the real environment.
     public func state(from snapshot: EnvironmentSnapshot) -> State {

@@ -9,8 +9,10 @@ import SeededRandom
 /// SSM, a key/value cache for a transformer.
 ///
 /// - `initialState(batch:)` makes a state for `batch` rows before anything is observed;
-/// - `observe(_:observations:)` conditions every row on a real observation (for
-///   recurrent models, after the action that led to it);
+/// - `observe(_:action:observation:)` tells every row that it took `action`
+///   (nil at the start of an episode) and then saw `observation`: a recurrent
+///   model consumes its pending observation with the action and keeps the new
+///   observation pending; a feed-forward ensemble just keeps the observation;
 /// - `replicated(_:candidates:particles:)` turns a one-row state into
 ///   `candidates × particles` identical rows (the planner's starting point),
 ///   laid out particle-major: row `p · candidates + c` is particle `p` of
@@ -32,8 +34,10 @@ public protocol WorldModel: AnyObject {
     /// A state for `batch` rows with nothing observed yet.
     func initialState(batch: Int) -> State
 
-    /// Conditions every row of `state` on `observations` (`[rows, observationSize]`).
-    func observe(_ state: inout State, observations: UnsafeBufferPointer<Float>)
+    /// Conditions every row of `state` on a real step: the rows took `action`
+    /// (`[rows, actionSize]`, nil at the start of an episode) and then saw
+    /// `observation` (`[rows, observationSize]`).
+    func observe(_ state: inout State, action: UnsafeBufferPointer<Float>?, observation: UnsafeBufferPointer<Float>)
 
     /// A state of `candidates × particles` rows (particle-major), each a copy of the one-row `state`.
     func replicated(_ state: State, candidates: Int, particles: Int) -> State

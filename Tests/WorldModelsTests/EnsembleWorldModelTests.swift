@@ -36,7 +36,7 @@ final class EnsembleWorldModelTests: XCTestCase {
         // One-step predictions on fresh data, through the imagination path.
         let test = linearSystem(count: 50, seed: 3)
         var state = model.initialState(batch: 50)
-        test.observations.withUnsafeBufferPointer { model.observe(&state, observations: $0) }
+        test.observations.withUnsafeBufferPointer { model.observe(&state, action: nil, observation: $0) }
         var prediction = WorldModelPrediction(observationSize: 2)
         test.actions.withUnsafeBufferPointer { model.imagine(&state, actions: $0, into: &prediction, using: &g) }
         var squared: Float = 0
@@ -51,7 +51,7 @@ final class EnsembleWorldModelTests: XCTestCase {
         let model = try makeModel { $0.propagation = .mean }
         let test = linearSystem(count: 50, seed: 3)
         var state = model.initialState(batch: 50)
-        test.observations.withUnsafeBufferPointer { model.observe(&state, observations: $0) }
+        test.observations.withUnsafeBufferPointer { model.observe(&state, action: nil, observation: $0) }
         var prediction = WorldModelPrediction(observationSize: 2)
         var g = SeededGenerator(seed: 1)
         test.actions.withUnsafeBufferPointer { model.imagine(&state, actions: $0, into: &prediction, using: &g) }

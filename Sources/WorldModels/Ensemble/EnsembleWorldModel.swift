@@ -73,10 +73,11 @@ public final class EnsembleWorldModel: WorldModel {
         State(observations: [Float](repeating: 0, count: batch * observationSize), rows: batch, candidates: 0, particles: 1)
     }
 
-    public func observe(_ state: inout State, observations: UnsafeBufferPointer<Float>) {
-        precondition(observations.count == state.rows * observationSize,
-                     "EnsembleWorldModel.observe: expected [\(state.rows), \(observationSize)], got \(observations.count) values")
-        state.observations = Array(observations)
+    /// Keeps `observation` as every row's state (the ensemble is Markov: the action is not needed).
+    public func observe(_ state: inout State, action: UnsafeBufferPointer<Float>?, observation: UnsafeBufferPointer<Float>) {
+        precondition(observation.count == state.rows * observationSize,
+                     "EnsembleWorldModel.observe: expected [\(state.rows), \(observationSize)], got \(observation.count) values")
+        state.observations = Array(observation)
     }
 
     public func replicated(_ state: State, candidates: Int, particles: Int) -> State {
