@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 
 /// The `mbrl` command-line tool: a thin layer over the Experiments and
 /// BenchmarkSuite targets.
@@ -7,7 +8,7 @@ struct MBRL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbrl",
         abstract: "Model-based reinforcement learning: environments, world models, planners.",
-        version: "0.1.0",
-        subcommands: [EnvCommand.self, BenchCommand.self, ReportCommand.self]
+        version: MBRLVersion.string,
+        subcommands: [RunCommand.self, EnvCommand.self, ReportCommand.self, BenchCommand.self]
     )
 }

@@ -16,12 +16,12 @@ public struct RunDirectory: Sendable {
     public let url: URL
 
     /// `{env}__{experiment}__{seed}__{timestamp}` with characters outside
-    /// `[A-Za-z0-9._-]` replaced by `-`; the timestamp is UTC `yyyyMMdd-HHmmss`.
+    /// `[A-Za-z0-9._-]` replaced by `-`; the timestamp is UTC `yyyyMMdd-HHmmss-SSS`.
     public static func name(environment: String, experiment: String, seed: Int, date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.dateFormat = "yyyyMMdd-HHmmss-SSS"
         func clean(_ s: String) -> String {
             String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "-" })
         }

@@ -1,0 +1,182 @@
+import Environments
+import Foundation
+import NN
+import Planning
+import Replay
+import SeededRandom
+import WorldModels
+
+/// The agent of a run: MPC on a learned ensemble, or on the true dynamics.
+enum AgentDriver {
+    case learned(MPCAgent<EnsembleWorldModel>)
+    /// The oracle plans from a snapshot of the real environment at every step.
+    case oracle(MPCAgent<OracleModel>, OracleModel)
+
+    func reset(observation: [Float]) {
+        switch self {
+        case .learned(let agent): agent.reset(observation: observation)
+        case .oracle(let agent, _): agent.reset(observation: observation)
+        }
+    }
+
+    func act(observation: [Float], environment: any Environment) -> [Float] {
+        switch self {
+        case .learned(let agent):
+            return agent.act(observation: observation)
+        case .oracle(let agent, let model):
+            if let snapshot = environment.snapshot() { agent.state = model.state(from: snapshot) }
+            return agent.act(observation: observation)
+        }
+    }
+
+    func observe(action: [Float], observation: [Float]) {
+        switch self {
+        case .learned(let agent): agent.observe(action: action, observation: observation)
+        case .oracle: break
+        }
+    }
+}
+
+extension ExperimentRunner {
+    /// The environment of `env.id` with its settings; `env.max_episode_steps` is
+    /// passed as the environment's own `max_episode_steps` setting where it has
+    /// one (replacing its default limit), or else wraps it in `TimeLimit`.
+    func makeEnvironment() throws -> any Environment {
+        var settings = config.env.settings
+        let spec = try registry.spec(config.env.id)
+        if let limit = config.env.maxEpisodeSteps {
+            if spec.settings.contains(where: { $0.key == "max_episode_steps" }) {
+                settings["max_episode_steps"] = .int(limit)
+                return try registry.make(config.env.id, settings: settings)
+            }
+            return TimeLimit(AnyEnvironment(try registry.make(config.env.id, settings: settings)), maxEpisodeSteps: limit)
+        }
+        return try registry.make(config.env.id, settings: settings)
+    }
+
+    func makePlanner(encoding: ActionEncoding) throws -> any Planner {
+        let bounds = ActionBounds(lower: encoding.bounds.lower, upper: encoding.bounds.upper)
+        let p = config.planner
+        switch p.kind {
+        case .cem:
+            return CEMPlanner(horizon: p.horizon, bounds: bounds, population: p.population,
+                              elites: max(1, Int((p.eliteRatio * Double(p.population)).rounded())),
+                              iterations: p.iterations, alpha: Float(p.alpha))
+        case .mppi:
+            return MPPIPlanner(horizon: p.horizon, bounds: bounds, population: p.population, iterations: p.iterations,
+                               temperature: Float(p.mppiTemperature), noiseStd: Float(p.mppiNoiseStd))
+        case .randomShooting:
+            return RandomShootingPlanner(horizon: p.horizon, bounds: bounds, population: p.population)
+        }
+    }
+
+    func makeEnsemble(observationSize: Int, actionSize: Int, generator: inout SeededGenerator) throws -> EnsembleWorldModel {
+        let m = config.model
+        guard m.backbone == .mlp else {
+            throw ExperimentError.unavailable(key: "model.backbone", value: m.backbone.rawValue,
+                                              reason: "this build's runner plans with the mlp ensemble only; valid: mlp")
+        }
+        var c = EnsembleWorldModelConfiguration()
+        c.members = m.members
+        c.elites = m.elites
+        c.hiddenSize = m.hiddenSize
+        c.hiddenLayers = m.hiddenLayers
+        c.activation = switch m.activation {
+        case .silu: .silu
+        case .relu: .relu
+        case .leakyRelu: .leakyRelu
+        case .tanh: .tanh
+        }
+        c.deterministic = m.deterministic
+        c.learnedReward = m.learnedReward
+        c.learningRate = Float(m.learningRate)
+        c.weightDecay = Float(m.weightDecay)
+        c.batchSize = m.batchSize
+        c.epochs = m.epochsPerTrial
+        c.patience = m.patience
+        c.validationRatio = Float(m.validationRatio)
+        c.bootstrap = m.bootstrap
+        c.propagation = switch config.planner.propagation {
+        case .tsInf: .tsInfinity
+        case .ts1: .tsOne
+        case .mean: .mean
+        }
+        return try EnsembleWorldModel(observationSize: observationSize, actionSize: actionSize, configuration: c,
+                                      generator: &generator)
+    }
+
+    /// The known reward function when the model does not learn rewards.
+    func rewardFunction() throws -> (any RewardFunction)? {
+        guard !config.model.learnedReward else { return nil }
+        guard let function = KnownRewardFunctions.forEnvironment(config.env.id) else {
+            throw ExperimentError.unavailable(
+                key: "model.learned_reward", value: "false",
+                reason: "no known reward function for \(config.env.id) (known: \(KnownRewardFunctions.environmentIDs.joined(separator: ", "))); set model.learned_reward=true")
+        }
+        return function
+    }
+
+    func makeRunDirectory(options: RunOptions, started: Date) throws -> RunDirectory {
+        let root = options.outputRoot ?? config.output.dir
+        let name = RunDirectory.name(environment: config.env.id, experiment: config.name, seed: config.seed, date: started)
+        return try RunDirectory(url: URL(fileURLWithPath: root).appendingPathComponent(name))
+    }
+
+    /// `run.json`: what is needed to reproduce and to group the run.
+    func runRecord(options: RunOptions, started: Date) throws -> [String: Any] {
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
+        var flat: [String: Any] = [:]
+        func flatten(_ value: Any, _ prefix: String) {
+            if let object = value as? [String: Any] {
+                for (key, child) in object { flatten(child, prefix.isEmpty ? key : "\(prefix).\(key)") }
+            } else if !(value is NSNull) {
+                flat[prefix] = value
+            }
+        }
+        flatten(encoded, "")
+        let formatter = ISO8601DateFormatter()
+        let environment = ProcessInfo.processInfo.environment
+        return [
+            "seed": config.seed,
+            "config": flat,
+            "config_file": configFile ?? NSNull(),
+            "overrides": overrides,
+            "command_line": options.commandLine,
+            "started": formatter.string(from: started),
+            "versions": ["mbrl": MBRLVersion.string, "swift": MBRLVersion.compiler],
+            "machine": [
+                "cores": ProcessInfo.processInfo.activeProcessorCount,
+                "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? NSNull(),
+            ] as [String: Any],
+        ]
+    }
+
+    /// The model's weights and normalisers as `checkpoints/model.safetensors`.
+    func saveCheckpoint(_ model: EnsembleWorldModel, in directory: RunDirectory) throws {
+        var tensors: [String: CheckpointArray] = [:]
+        for (name, shape, values) in model.network.namedParameters() {
+            tensors["network.\(name)"] = CheckpointArray(shape: shape, values: values)
+        }
+        tensors["input_normalizer.mean"] = CheckpointArray(shape: [model.inputSize], values: model.inputNormalizer.mean)
+        tensors["input_normalizer.std"] = CheckpointArray(shape: [model.inputSize], values: model.inputNormalizer.std)
+        tensors["output_normalizer.mean"] = CheckpointArray(shape: [model.outputSize], values: model.outputNormalizer.mean)
+        tensors["output_normalizer.std"] = CheckpointArray(shape: [model.outputSize], values: model.outputNormalizer.std)
+        let file = SafeTensorsFile(tensors: tensors, metadata: [
+            "elites": model.elites.map(String.init).joined(separator: ","),
+            "format": "mbrl EnsembleWorldModel",
+        ])
+        try file.write(to: directory.file("checkpoints/model.safetensors"))
+    }
+}
+
+/// The framework's version, recorded in every run directory.
+public enum MBRLVersion {
+    public static let string = "0.1.0"
+    #if compiler(>=6.3)
+    public static let compiler = "Swift 6.3+"
+    #elseif compiler(>=6.0)
+    public static let compiler = "Swift 6.x"
+    #else
+    public static let compiler = "Swift 5.x"
+    #endif
+}
