@@ -1,44 +1,10 @@
 import Foundation
 import XCTest
 
-/// Runs the built `mbrl` executable (next to the test bundle) and pins the
-/// behaviour of `mbrl env ...`: output, exit status and error messages.
+/// Pins the behaviour of `mbrl env ...`: output, exit status and error messages.
 final class EnvCommandTests: XCTestCase {
-    /// The directory holding the built products (the `productsDirectory` pattern).
-    static var productsDirectory: URL {
-        #if os(macOS)
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            return bundle.bundleURL.deletingLastPathComponent()
-        }
-        fatalError("couldn't find the products directory")
-        #else
-        return Bundle.main.bundleURL
-        #endif
-    }
-
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("EnvironmentsTests/Fixtures")
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func mbrl(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = Self.productsDirectory.appendingPathComponent("mbrl")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
 
     func testList() throws {
         let out = try mbrl(["env", "list"])

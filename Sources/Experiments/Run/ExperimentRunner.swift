@@ -43,14 +43,6 @@ public struct ExperimentRunner {
         let trialLength = config.trialLength ?? Int.max
         let capacity = config.initialRandomSteps + config.trials * min(trialLength, 100_000) + 1
         var buffer = ReplayBuffer(capacity: max(capacity, 1), observationSize: observationSize, actionSize: encoding.size)
-        let directory = try makeRunDirectory(options: options, started: started)
-        try directory.write(config.renderedYAML(), to: "config.yaml")
-        try directory.writeJSON(runRecord(options: options, started: started), to: "run.json")
-        var log = MetricsLog()
-        var episodes = EpisodeTable()
-        var steps = 0
-        var episodeIndex = 0
-
         let planner = try makePlanner(encoding: encoding)
         let learned: EnsembleWorldModel?
         let agentDriver: AgentDriver
@@ -68,6 +60,15 @@ public struct ExperimentRunner {
                                            rewardFunction: nil, replanEvery: config.planner.replanEvery,
                                            generator: generator.split()), model)
         }
+
+        // Everything that can fail on user input has been checked: now write.
+        let directory = try makeRunDirectory(options: options, started: started)
+        try directory.write(config.renderedYAML(), to: "config.yaml")
+        try directory.writeJSON(runRecord(options: options, started: started), to: "run.json")
+        var log = MetricsLog()
+        var episodes = EpisodeTable()
+        var steps = 0
+        var episodeIndex = 0
 
         // MARK: - Random steps
         var randomGenerator = generator.split()

@@ -1,0 +1,43 @@
+import Foundation
+import XCTest
+
+/// What a run of the `mbrl` executable printed and returned.
+struct MBRLOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The directory holding the built products (the `productsDirectory` pattern).
+var productsDirectory: URL {
+    #if os(macOS)
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        return bundle.bundleURL.deletingLastPathComponent()
+    }
+    fatalError("couldn't find the products directory")
+    #else
+    return Bundle.main.bundleURL
+    #endif
+}
+
+/// The repository root (for `Configs/`).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+extension XCTestCase {
+    /// Runs the built `mbrl` executable (next to the test bundle) with `arguments`.
+    func mbrl(_ arguments: [String], currentDirectory: URL? = nil) throws -> MBRLOutput {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("mbrl")
+        process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return MBRLOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+
+/// `mbrl run`: every config in Configs/ runs through the CLI with a tiny
+/// budget, the same seed gives identical metrics, and bad input gives clear
+/// errors that leave nothing behind.
+final class RunCommandTests: XCTestCase {
+    /// Overrides that shrink any config to a few seconds in a debug build.
+    static let tinyBudget = [
+        "trials=1", "initial_random_steps=20", "trial_length=5",
+        "planner.population=12", "planner.particles=5", "planner.horizon=4",
+        "model.epochs_per_trial=2", "model.hidden_size=8", "model.hidden_layers=1",
+    ]
+
+    var temporary: URL!
+
+    override func setUpWithError() throws {
+        temporary = FileManager.default.temporaryDirectory.appendingPathComponent("mbrl-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: temporary)
+    }
+
+    func runDirectories() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: temporary, includingPropertiesForKeys: nil).sorted { $0.path < $1.path }
+    }
+
+    func testEveryConfigRunsWithATinyBudget() throws {
+        let configs = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("Configs").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertTrue(configs.contains("pets-cartpole.yaml") && configs.contains("quickstart.yaml"), "\(configs)")
+        for name in configs {
+            let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
+            let out = try mbrl(["run", file] + Self.tinyBudget + ["--out", temporary.path, "--quiet"])
+            XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
+            XCTAssertTrue(out.stdout.contains("returns by trial: ["), "\(name): \(out.stdout)")
+        }
+        let directories = try runDirectories()
+        XCTAssertEqual(directories.count, configs.count)
+        for directory in directories {
+            for file in ["config.yaml", "run.json", "metrics.jsonl", "episodes.csv", "summary.json"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path),
+                              "\(directory.lastPathComponent) lacks \(file)")
+            }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+            XCTAssertEqual(leftovers, [], "temporary files left in \(directory.lastPathComponent)")
+        }
+    }
+
+    func testSameSeedGivesIdenticalMetrics() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/quickstart.yaml").path
+        for _ in 0..<2 {
+            let out = try mbrl(["run", file] + Self.tinyBudget + ["trials=2", "seed=5", "--out", temporary.path, "--quiet"])
+            XCTAssertEqual(out.status, 0, out.stderr)
+        }
+        let directories = try runDirectories()
+        XCTAssertEqual(directories.count, 2)
+        func metrics(_ directory: URL) throws -> [String] {
+            // timing metrics (ms, seconds) differ between runs; everything else must not
+            try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+                .split(separator: "\n").map { line in
+                    line.split(separator: ",").filter { !$0.contains("ms_per_action") && !$0.contains("time/") }.joined(separator: ",")
+                }
+        }
+        let first = try metrics(directories[0]), second = try metrics(directories[1])
+        XCTAssertGreaterThan(first.count, 2)
+        XCTAssertEqual(first, second)
+        XCTAssertTrue(first.joined().contains("\"model/val_mse\""), first.joined())
+    }
+
+    func testDryRunPrintsTheResolvedConfig() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/pets-cartpole.yaml").path
+        let out = try mbrl(["run", file, "seed=7", "planner.population=64", "--dry-run"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("seed: 7\n"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("  population: 64\n"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("  id: ContinuousCartPole-v0\n"), out.stdout)
+    }
+
+    func testBadInputGivesClearErrorsAndWritesNothing() throws {
+        let good = repositoryRoot.appendingPathComponent("Configs/quickstart.yaml").path
+        let invalid = temporary.appendingPathComponent("invalid.yaml")
+        try "planner:\n  population: [1, 2\n".write(to: invalid, atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["run", temporary.appendingPathComponent("missing.yaml").path], "missing.yaml: config file not found"),
+            (["run", invalid.path], "invalid.yaml:3:1: invalid YAML"),
+            (["run", good, "env.id=CartPol-v1"], "unknown environment id 'CartPol-v1'; did you mean 'CartPole-v1'"),
+            (["run", good, "planner.populaton=5"], "did you mean 'population'?"),
+            (["run", good, "model.backbone=gru"], "model.backbone: 'gru' is not available"),
+        ]
+        for (arguments, expected) in cases {
+            let out = try mbrl(arguments + ["--out", temporary.appendingPathComponent("runs").path, "--quiet"])
+            XCTAssertNotEqual(out.status, 0, arguments.joined(separator: " "))
+            XCTAssertTrue(out.stderr.contains(expected), "expected '\(expected)' in:\n\(out.stderr)")
+            XCTAssertFalse(out.stderr.contains("Fatal error"), out.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appendingPathComponent("runs").path),
+                       "a failed run must not leave a run directory")
+    }
+}
