@@ -49,7 +49,7 @@ let package = Package(
         // MARK: - Reinforcement learning
         .target(name: "Environments", dependencies: ["SeededRandom"], path: "Environments/Sources"),
         .target(name: "Replay", dependencies: ["Environments", "SeededRandom"]),
-        .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments"]),
+        .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
         .target(name: "Reports"),
         .target(name: "Experiments", dependencies: [

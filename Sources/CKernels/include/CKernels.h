@@ -5,6 +5,7 @@
 // uses AVX-512/AVX2 where the CPU has them and SSE2 otherwise, without
 // unsafeFlags in Package.swift.
 #include "OptimizerKernels.h"
+#include "RandomKernels.h"
 #include "EnsembleKernels.h"
 #include "ElementwiseKernels.h"
 #endif

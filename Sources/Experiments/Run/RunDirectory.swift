@@ -59,7 +59,7 @@ public struct RunDirectory: Sendable {
 
     /// Atomically writes a JSON object (keys sorted, pretty-printed).
     public func writeJSON(_ object: [String: Any], to name: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try write(data + Data("\n".utf8), to: name)
     }
 }

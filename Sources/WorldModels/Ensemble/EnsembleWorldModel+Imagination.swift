@@ -91,7 +91,7 @@ extension EnsembleWorldModel {
         let outMean = outputNormalizer.mean, outStd = outputNormalizer.std
         let sample = !configuration.deterministic
         if sample && noise.count != slots * d { noise = [Float](repeating: 0, count: slots * d) }
-        if sample { noise.withUnsafeMutableBufferPointer { generator.fillNormal($0) } }
+        if sample { noise.withUnsafeMutableBufferPointer { generator.fillStandardNormalFast($0) } }
         for m in 0..<members where eliteSlot[m] >= 0 {
             for k in 0..<perMember {
                 let s = m * perMember + k, r = rowOfSlot[s]
