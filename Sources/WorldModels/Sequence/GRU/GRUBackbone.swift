@@ -124,23 +124,23 @@ public final class GRUBackbone: SequenceBackbone {
             }
         }
         return tape.record(h, inputs: [x] + params) { g, needed in
-            var grads: [Tensor?] = needed.enumerated().map { k, need in
-                need ? Tensor(uninitializedShape: k == 0 ? [b, t, n] : params[k - 1].shape) : nil
-            }
-            // Pointers to the gradient buffers that are needed (nil where not).
-            func run(_ k: Int, _ done: [UnsafeMutablePointer<Float>?]) {
-                if k == grads.count {
-                    withPointers([g, xValue, wIH, wHH]) { p in
-                        ws.backward(dy: p[0], x: p[1], wIH: p[2], wHH: p[3], dx: done[0], dWIH: done[1], dWHH: done[2],
-                                    dBIH: done[3], dBHH: done[4], parts: parts)
+            func buffer(_ k: Int) -> Tensor? { needed[k] ? Tensor(uninitializedShape: k == 0 ? [b, t, n] : params[k - 1].shape) : nil }
+            var (dx, dWIH, dWHH, dBIH, dBHH) = (buffer(0), buffer(1), buffer(2), buffer(3), buffer(4))
+            withMutablePointer(&dx) { px in
+                withMutablePointer(&dWIH) { pwi in
+                    withMutablePointer(&dWHH) { pwh in
+                        withMutablePointer(&dBIH) { pbi in
+                            withMutablePointer(&dBHH) { pbh in
+                                withPointers([g, xValue, wIH, wHH]) { p in
+                                    ws.backward(dy: p[0], x: p[1], wIH: p[2], wHH: p[3], dx: px, dWIH: pwi, dWHH: pwh,
+                                                dBIH: pbi, dBHH: pbh, parts: parts)
+                                }
+                            }
+                        }
                     }
-                } else if grads[k] == nil {
-                    run(k + 1, done + [nil])
-                } else {
-                    grads[k]!.withUnsafeMutableBufferPointer { run(k + 1, done + [$0.baseAddress!]) }
                 }
             }
-            run(0, [])
+            let grads = [dx, dWIH, dWHH, dBIH, dBHH]
             return grads
         }
     }
@@ -198,4 +198,10 @@ func withPointers<R>(_ tensors: [Tensor], _ body: ([UnsafePointer<Float>]) -> R)
         return tensors[k].withUnsafeBufferPointer { go(k + 1, acc + [$0.baseAddress!]) }
     }
     return go(0, [])
+}
+
+/// Calls `body` with the base pointer of `tensor`'s storage, or nil when there is no tensor.
+func withMutablePointer<R>(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    if tensor == nil { return body(nil) }
+    return tensor!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }
