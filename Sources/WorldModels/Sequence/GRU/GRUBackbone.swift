@@ -88,6 +88,7 @@ public final class GRUBackbone: SequenceBackbone {
     public func callAsFunction(_ input: Variable, resetMask: Tensor?) -> Variable {
         precondition(input.rank == 3 && input.shape[2] == inputSize,
                      "GRUBackbone: input shape \(input.shape), expected [batch, time, \(inputSize)]")
+        precondition(input.shape[0] > 0 && input.shape[1] > 0, "GRUBackbone: empty window \(input.shape)")
         if let m = resetMask {
             precondition(m.shape == [input.shape[0], input.shape[1]],
                          "GRUBackbone: reset mask shape \(m.shape), expected \([input.shape[0], input.shape[1]])")
