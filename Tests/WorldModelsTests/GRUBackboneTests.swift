@@ -52,6 +52,11 @@ final class GRUBackboneTests: XCTestCase {
         let (y1, g1) = run(one), (y2, g2) = run(two)
         assertClose(y1, y2, relativeTolerance: 1e-5, absoluteTolerance: 1e-6)
         for (a, b) in zip(g1, g2) { assertClose(a, b, relativeTolerance: 1e-4, absoluteTolerance: 1e-5) }
+        // recurrent steps of many rows (split over the workers from 64 rows on)
+        let rows = input([70, 3], seed: 3)
+        var s1 = one.initialState(batch: 70), s2 = two.initialState(batch: 70)
+        for _ in 0..<3 { assertClose(one.step(rows, state: &s1), two.step(rows, state: &s2), relativeTolerance: 1e-5, absoluteTolerance: 1e-6) }
+        assertClose(s1.hidden, s2.hidden, relativeTolerance: 1e-5, absoluteTolerance: 1e-6)
     }
 
     func testRecurrentStepsMatchParallelForm() {

@@ -11,7 +11,8 @@
 /// Forward. gi: W_ih x (3H, without bias), gh: W_hh h_prev (3H, without bias):
 ///   r = σ(gi_r + b_ir + gh_r + b_hr), z = σ(gi_z + b_iz + gh_z + b_hz),
 ///   m = gh_n + b_hn, n = tanh(gi_n + b_in + r m), h = (1 − z) n + z h_prev.
-/// cache (4H per row: r, z, n, m) may be NULL (inference).
+/// cache (4H per row: r, z, n, m) may be NULL (inference). h may alias h_prev
+/// (same strides): each element is read before it is written.
 void mbrl_gru_forward_gates(size_t rows, size_t H,
                             const float *gi, size_t gi_stride, const float *b_ih,
                             const float *gh, size_t gh_stride, const float *b_hh,

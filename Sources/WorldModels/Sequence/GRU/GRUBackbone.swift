@@ -1,3 +1,4 @@
+import CBLAS
 import CKernels
 import Dispatch
 import NN
@@ -156,22 +157,35 @@ public final class GRUBackbone: SequenceBackbone {
         let rows = input.shape[0], H = hiddenSize
         precondition(state.hidden.shape == [layerCount, rows, H],
                      "GRUBackbone.step: state shape \(state.hidden.shape), expected \([layerCount, rows, H])")
+        // state [L, rows, H] is updated in place layer by layer; rows are split over `threads` workers
+        var hidden = state.hidden
         var x = input
-        var layers = state.hidden.split(sizes: Array(repeating: 1, count: layerCount), axis: 0)
+        var gi = Tensor(uninitializedShape: [rows, 3 * H]), gh = Tensor(uninitializedShape: [rows, 3 * H])
+        let parts = GRUSequenceWorkspace.ranges(rows, parts: rows >= 64 ? threads : 1)
         for l in 0..<layerCount {
-            let hPrev = layers[l].reshaped([rows, H])
-            let gi = Tensor.matmul(x, weightIH[l].value, transposeB: true)
-            let gh = Tensor.matmul(hPrev, weightHH[l].value, transposeB: true)
-            var h = Tensor(uninitializedShape: [rows, H])
-            withPointers([gi, gh, hPrev, biasIH[l].value, biasHH[l].value]) { p in
-                h.withUnsafeMutableBufferPointer { ph in
-                    mbrl_gru_forward_gates(rows, H, p[0], 3 * H, p[3], p[1], 3 * H, p[4], p[2], H, ph.baseAddress!, H, nil, 0)
+            let n = x.shape[1]
+            withPointers([x, weightIH[l].value, weightHH[l].value, biasIH[l].value, biasHH[l].value]) { p in
+                gi.withUnsafeMutableBufferPointer { pgi in
+                    gh.withUnsafeMutableBufferPointer { pgh in
+                        hidden.withUnsafeMutableBufferPointer { ph in
+                            let (gi, gh, hl) = (pgi.baseAddress!, pgh.baseAddress!, ph.baseAddress! + l * rows * H)
+                            GRUSequenceWorkspace.parallel(parts) { r in
+                                let (r0, m) = (r.lowerBound, Int32(r.count))
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(3 * H), Int32(n), 1,
+                                            p[0] + r0 * n, Int32(n), p[1], Int32(n), 0, gi + r0 * 3 * H, Int32(3 * H))
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(3 * H), Int32(H), 1,
+                                            hl + r0 * H, Int32(H), p[2], Int32(H), 0, gh + r0 * 3 * H, Int32(3 * H))
+                                // h' overwrites h row by row: each row's h is read before it is written
+                                mbrl_gru_forward_gates(r.count, H, gi + r0 * 3 * H, 3 * H, p[3], gh + r0 * 3 * H, 3 * H, p[4],
+                                                       hl + r0 * H, H, hl + r0 * H, H, nil, 0)
+                            }
+                        }
+                    }
                 }
             }
-            layers[l] = h.reshaped([1, rows, H])
-            x = h
+            x = hidden.slice(axis: 0, l..<(l + 1)).reshaped([rows, H])
         }
-        state.hidden = Tensor.concatenate(layers, axis: 0)
+        state.hidden = hidden
         return x
     }
 
