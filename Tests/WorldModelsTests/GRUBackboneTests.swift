@@ -152,4 +152,18 @@ final class GRUBackboneTests: XCTestCase {
         let again = tape1.gradients(of: y1.sum(), withRespectTo: [tape1.variable(gru.weightHH[0])])[0]
         assertClose(again, g1, relativeTolerance: 0, absoluteTolerance: 0)
     }
+
+    /// The layer op's backward closure must not hold the tape (a retain cycle would leak
+    /// every training step's tape and force a fresh workspace each step).
+    func testTapeIsReleasedAfterUse() {
+        let gru = makeGRU()
+        weak var released: Tape?
+        do {
+            let tape = Tape()
+            released = tape
+            let y = gru(tape.variable(input([2, 4, 3])), resetMask: Tensor(zeros: [2, 4]))
+            _ = tape.gradients(of: y.sum(), withRespectTo: [tape.variable(gru.weightHH[0])])
+        }
+        XCTAssertNil(released)
+    }
 }

@@ -129,4 +129,23 @@ final class RSSMBackboneTests: XCTestCase {
             assertClose(y, parallel.slice(axis: 1, s..<(s + 1)).reshaped([2, 6]), relativeTolerance: 1e-4, absoluteTolerance: 1e-5)
         }
     }
+
+    /// The KL term keeps its tape alive until it is taken (or replaced by the next forward).
+    func testTakingTheRegularizationLossReleasesTheTape() throws {
+        let m = makeRSSM()
+        weak var released: Tape?
+        var taken: Variable?
+        do {
+            let tape = Tape()
+            released = tape
+            _ = m(tape.variable(input([2, 4, 3])), resetMask: nil)
+            XCTAssertNotNil(m.regularizationLoss)
+            taken = m.takeRegularizationLoss()
+        }
+        XCTAssertNil(m.regularizationLoss)
+        XCTAssertNotNil(released)
+        XCTAssertEqual(try XCTUnwrap(taken).shape, [])
+        taken = nil
+        XCTAssertNil(released)
+    }
 }

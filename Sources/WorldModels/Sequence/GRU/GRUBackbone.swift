@@ -119,6 +119,7 @@ public final class GRUBackbone: SequenceBackbone {
         let xValue = x.value
         let (wIH, wHH, bIH, bHH) = (params[0].value, params[1].value, params[2].value, params[3].value)
         let parts = threads
+        let shapes = [[b, t, n]] + params.map(\.shape)  // the closure must not capture Variables (they hold the tape)
         var h = Tensor(uninitializedShape: [b, t, H])
         withPointers([xValue, wIH, wHH, bIH, bHH]) { p in
             h.withUnsafeMutableBufferPointer { ph in
@@ -126,7 +127,7 @@ public final class GRUBackbone: SequenceBackbone {
             }
         }
         return tape.record(h, inputs: [x] + params) { g, needed in
-            func buffer(_ k: Int) -> Tensor? { needed[k] ? Tensor(uninitializedShape: k == 0 ? [b, t, n] : params[k - 1].shape) : nil }
+            func buffer(_ k: Int) -> Tensor? { needed[k] ? Tensor(uninitializedShape: shapes[k]) : nil }
             var (dx, dWIH, dWHH, dBIH, dBHH) = (buffer(0), buffer(1), buffer(2), buffer(3), buffer(4))
             withMutablePointer(&dx) { px in
                 withMutablePointer(&dWIH) { pwi in

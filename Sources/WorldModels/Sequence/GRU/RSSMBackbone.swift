@@ -29,7 +29,8 @@ import SeededRandom
 ///
 /// with KL summed over the latent dimensions per (b, t), sg = stop-gradient,
 /// defaults freeNats 1, dynamicsScale 0.5, representationScale 0.1. It is set
-/// by every parallel forward (``RegularizedSequenceBackbone``); the trainer adds it.
+/// by every parallel forward; the trainer takes it with `takeRegularizationLoss()`
+/// (``RegularizedSequenceBackbone``) and adds it to the loss.
 ///
 /// Resets: `resetMask[b, t] = 1` zeroes h and z before step t. Cost: the
 /// parallel form is unrolled on the tape (the z → h feedback prevents the
@@ -67,7 +68,8 @@ public final class RSSMBackbone: RegularizedSequenceBackbone {
     public var sampling = true
     /// Source of ε for every sample drawn (parallel form and steps).
     public var noiseGenerator: SeededGenerator
-    /// Weighted KL term of the last parallel forward (see the type's doc).
+    /// Weighted KL term of the last parallel forward (see the type's doc); holds that
+    /// forward's tape until taken (``takeRegularizationLoss()``) or replaced.
     public private(set) var regularizationLoss: Variable?
     /// Mean KL(q ‖ p) per (b, t) of the last parallel forward, in nats (for logging).
     public private(set) var lastKL: Float = 0
@@ -138,6 +140,11 @@ public final class RSSMBackbone: RegularizedSequenceBackbone {
             + Variable.concatenate(rep, axis: 0).sum() * (representationScale / steps)
         lastKL = Float(klSum / Double(steps))
         return Variable.concatenate(features, axis: 1)
+    }
+
+    public func takeRegularizationLoss() -> Variable? {
+        defer { regularizationLoss = nil }
+        return regularizationLoss
     }
 
     /// KL(N(μ₁, σ₁²) ‖ N(μ₂, σ₂²)) summed over the last axis: `[rows, S]` → `[rows]`,
