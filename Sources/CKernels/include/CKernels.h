@@ -8,4 +8,5 @@
 #include "RandomKernels.h"
 #include "EnsembleKernels.h"
 #include "ElementwiseKernels.h"
+#include "GRUKernels.h"
 #endif

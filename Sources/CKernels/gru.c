@@ -1,0 +1,113 @@
+// GRU gate kernels. See include/GRUKernels.h.
+#include "GRUKernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define GRU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define GRU_CLONES
+#endif
+#define GRU_INLINE static inline __attribute__((always_inline))
+#if defined(__clang__)
+#define GRU_SAFE_LOOP _Pragma("clang loop vectorize(assume_safety)")
+#else
+#define GRU_SAFE_LOOP
+#endif
+
+GRU_INLINE float gru_bits_to_float(int32_t i) { float f; memcpy(&f, &i, 4); return f; }
+
+// Cephes expf, as mbrl_expf in elementwise.c (kept private to each file so both inline).
+GRU_INLINE float gru_expf(float x) {
+    float xc = fminf(fmaxf(x, -87.3f), 88.3762626647949f);
+    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float z = r * r;
+    float p = 1.9875691500E-4f;
+    p = p * r + 1.3981999507E-3f;
+    p = p * r + 8.3334519073E-3f;
+    p = p * r + 4.1665795894E-2f;
+    p = p * r + 1.6666665459E-1f;
+    p = p * r + 5.0000001201E-1f;
+    p = p * z + r + 1.0f;
+    float scale = gru_bits_to_float(((int32_t)n + 127) << 23);
+    float result = p * scale;
+    result = x > 88.72283905f ? INFINITY : result;
+    result = x < -87.3f ? 0.0f : result;
+    return result;
+}
+
+GRU_INLINE float gru_sigmoidf(float x) { return 1.0f / (1.0f + gru_expf(-x)); }
+
+// tanh: Cephes polynomial for |x| < 0.625, else (1 − e^{−2|x|}) / (1 + e^{−2|x|}).
+GRU_INLINE float gru_tanhf(float x) {
+    float ax = fabsf(x);
+    float z = x * x;
+    float poly = ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z
+                   + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
+    float e = gru_expf(-2.0f * ax);
+    float big = (1.0f - e) / (1.0f + e);
+    big = x < 0.0f ? -big : big;
+    return ax < 0.625f ? poly : big;
+}
+
+GRU_CLONES
+void mbrl_gru_forward_gates(size_t rows, size_t H,
+                            const float *gi, size_t gi_stride, const float *b_ih,
+                            const float *gh, size_t gh_stride, const float *b_hh,
+                            const float *h_prev, size_t h_prev_stride,
+                            float *h, size_t h_stride,
+                            float *cache, size_t cache_stride) {
+    for (size_t b = 0; b < rows; b++) {
+        const float *xi = gi + b * gi_stride, *hh = gh + b * gh_stride, *hp = h_prev + b * h_prev_stride;
+        float *out = h + b * h_stride;
+        if (cache) {
+            float *c = cache + b * cache_stride;
+            GRU_SAFE_LOOP
+            for (size_t j = 0; j < H; j++) {
+                float r = gru_sigmoidf(xi[j] + b_ih[j] + hh[j] + b_hh[j]);
+                float z = gru_sigmoidf(xi[H + j] + b_ih[H + j] + hh[H + j] + b_hh[H + j]);
+                float m = hh[2 * H + j] + b_hh[2 * H + j];
+                float n = gru_tanhf(xi[2 * H + j] + b_ih[2 * H + j] + r * m);
+                c[j] = r; c[H + j] = z; c[2 * H + j] = n; c[3 * H + j] = m;
+                out[j] = n + z * (hp[j] - n);
+            }
+        } else {
+            GRU_SAFE_LOOP
+            for (size_t j = 0; j < H; j++) {
+                float r = gru_sigmoidf(xi[j] + b_ih[j] + hh[j] + b_hh[j]);
+                float z = gru_sigmoidf(xi[H + j] + b_ih[H + j] + hh[H + j] + b_hh[H + j]);
+                float m = hh[2 * H + j] + b_hh[2 * H + j];
+                float n = gru_tanhf(xi[2 * H + j] + b_ih[2 * H + j] + r * m);
+                out[j] = n + z * (hp[j] - n);
+            }
+        }
+    }
+}
+
+GRU_CLONES
+void mbrl_gru_backward_gates(size_t rows, size_t H,
+                             const float *dy, size_t dy_stride,
+                             float *carry, size_t carry_stride,
+                             const float *cache, size_t cache_stride,
+                             const float *h_prev, size_t h_prev_stride,
+                             float *dgi, size_t dgi_stride,
+                             float *dgh, size_t dgh_stride) {
+    for (size_t b = 0; b < rows; b++) {
+        const float *g = dy + b * dy_stride, *c = cache + b * cache_stride, *hp = h_prev + b * h_prev_stride;
+        float *cr = carry + b * carry_stride, *di = dgi + b * dgi_stride, *dh_ = dgh + b * dgh_stride;
+        GRU_SAFE_LOOP
+        for (size_t j = 0; j < H; j++) {
+            float r = c[j], z = c[H + j], n = c[2 * H + j], m = c[3 * H + j];
+            float dh = g[j] + cr[j];
+            float dan = dh * (1.0f - z) * (1.0f - n * n);
+            float daz = dh * (hp[j] - n) * z * (1.0f - z);
+            float dar = dan * m * r * (1.0f - r);
+            di[j] = dar; di[H + j] = daz; di[2 * H + j] = dan;
+            dh_[j] = dar; dh_[H + j] = daz; dh_[2 * H + j] = dan * r;
+            cr[j] = dh * z;
+        }
+    }
+}
