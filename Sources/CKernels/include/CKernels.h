@@ -5,4 +5,5 @@
 // uses AVX-512/AVX2 where the CPU has them and SSE2 otherwise, without
 // unsafeFlags in Package.swift.
 #include "OptimizerKernels.h"
+#include "SSMKernels.h"
 #endif
