@@ -12,9 +12,9 @@ import XCTest
 /// h = 1e-2, whose truncation error is O(h⁴); the Float rounding of the outputs
 /// then dominates, ~1e-5 relative. The error reported is
 /// max_i |analytic_i - numeric_i| / max(max_i |numeric_i|, 1e-3), and the checks
-/// require it below `SeqKernelCheck.gradientTolerance` (1e-3).
+/// require it below `SeqKernelCheck.gradientTolerance` (5e-4; measured ≤ 5e-5).
 enum SeqKernelCheck {
-    static let gradientTolerance = 1e-3
+    static let gradientTolerance = 5e-4
     static let step: Float = 1e-2
     /// SSM_KERNEL_VERBOSE=1 prints every measured error (for reports).
     static let verbose = ProcessInfo.processInfo.environment["SSM_KERNEL_VERBOSE"] == "1"
