@@ -12,8 +12,9 @@
 #endif
 
 MBRL_CLONES
-void mbrl_causal_conv1d_forward(const float *x, const float *w, const float *bias, float *y,
-                                int batch, int length, int dim, int ksize) {
+void mbrl_causal_conv1d_forward(const float *restrict x, const float *restrict w,
+                                const float *restrict bias, float *restrict y, int batch,
+                                int length, int dim, int ksize) {
     const int D = dim, K = ksize, L = length;
     float wt[K * D];
     for (int d = 0; d < D; d++)
@@ -38,8 +39,9 @@ void mbrl_causal_conv1d_forward(const float *x, const float *w, const float *bia
 }
 
 MBRL_CLONES
-void mbrl_causal_conv1d_backward(const float *x, const float *w, const float *dy, float *dx,
-                                 float *dw, float *dbias, int batch, int length, int dim, int ksize) {
+void mbrl_causal_conv1d_backward(const float *restrict x, const float *restrict w,
+                                 const float *restrict dy, float *restrict dx, float *restrict dw,
+                                 float *restrict dbias, int batch, int length, int dim, int ksize) {
     const int D = dim, K = ksize, L = length;
     float wt[K * D], dwt[K * D], db[D];
     for (int d = 0; d < D; d++)

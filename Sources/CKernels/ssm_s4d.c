@@ -26,8 +26,8 @@ static inline s4d_pair s4d_pair_make(float log_dt, float log_A) {
     return p;
 }
 
-void mbrl_s4d_real_discretize(const float *log_dt, const float *log_A, const float *B,
-                              float *dA, float *dB, int H, int N) {
+void mbrl_s4d_real_discretize(const float *log_dt, const float *log_A, const float *B, float *dA,
+                              float *dB, int H, int N) {
     for (int h = 0; h < H; h++)
         for (int n = 0; n < N; n++) {
             const size_t i = (size_t)h * N + n;
@@ -37,8 +37,8 @@ void mbrl_s4d_real_discretize(const float *log_dt, const float *log_A, const flo
         }
 }
 
-void mbrl_s4d_real_kernel(const float *log_dt, const float *log_A, const float *B,
-                          const float *C, float *K, int H, int N, int L) {
+void mbrl_s4d_real_kernel(const float *log_dt, const float *log_A, const float *B, const float *C,
+                          float *K, int H, int N, int L) {
     double acc[L > 0 ? L : 1];
     for (int h = 0; h < H; h++) {
         for (int l = 0; l < L; l++) acc[l] = 0.0;
@@ -56,8 +56,8 @@ void mbrl_s4d_real_kernel(const float *log_dt, const float *log_A, const float *
 }
 
 void mbrl_s4d_real_kernel_backward(const float *log_dt, const float *log_A, const float *B,
-                                   const float *C, const float *dK, float *dlog_dt,
-                                   float *dlog_A, float *dB, float *dC, int H, int N, int L) {
+                                   const float *C, const float *dK, float *dlog_dt, float *dlog_A,
+                                   float *dB, float *dC, int H, int N, int L) {
     for (int h = 0; h < H; h++) {
         double ddt = 0.0;
         for (int n = 0; n < N; n++) {
@@ -92,8 +92,8 @@ void mbrl_s4d_real_kernel_backward(const float *log_dt, const float *log_A, cons
 }
 
 MBRL_CLONES
-void mbrl_s4d_conv_forward(const float *u, const float *K, const float *D, float *y,
-                           int batch, int L, int H) {
+void mbrl_s4d_conv_forward(const float *restrict u, const float *restrict K,
+                           const float *restrict D, float *restrict y, int batch, int L, int H) {
     for (int b = 0; b < batch; b++) {
         const float *ub = u + (size_t)b * L * H;
         for (int l = 0; l < L; l++) {
@@ -114,8 +114,9 @@ void mbrl_s4d_conv_forward(const float *u, const float *K, const float *D, float
 }
 
 MBRL_CLONES
-void mbrl_s4d_conv_backward(const float *u, const float *K, const float *D, const float *dy,
-                            float *du, float *dK, float *dD, int batch, int L, int H) {
+void mbrl_s4d_conv_backward(const float *restrict u, const float *restrict K,
+                            const float *restrict D, const float *restrict dy, float *restrict du,
+                            float *restrict dK, float *restrict dD, int batch, int L, int H) {
     for (int b = 0; b < batch; b++) {
         const float *ub = u + (size_t)b * L * H;
         const float *dyb = dy + (size_t)b * L * H;
@@ -148,8 +149,9 @@ void mbrl_s4d_conv_backward(const float *u, const float *K, const float *D, cons
     }
 }
 
-void mbrl_s4d_final_state(const float *u, const float *dA, const float *dB, float *state,
-                          int batch, int L, int H, int N) {
+void mbrl_s4d_final_state(const float *restrict u, const float *restrict dA,
+                          const float *restrict dB, float *restrict state, int batch, int L, int H,
+                          int N) {
     for (int b = 0; b < batch; b++) {
         float *x = state + (size_t)b * H * N;
         memset(x, 0, sizeof(float) * (size_t)H * N);

@@ -35,11 +35,14 @@ static inline float ssm_expf(float x) {
     return p * scale;
 }
 
-MBRL_CLONES
-void mbrl_selective_scan_forward(const float *u, const float *delta, const float *A,
-                                 const float *Bm, const float *Cm, const float *Dskip,
-                                 const float *h0, float *y, float *h_last,
-                                 int batch, int length, int dim, int nstate) {
+// The bodies are always_inline functions of a `const int N`, instantiated for
+// N = 16 (Mamba's default d_state: the state is two AVX2 / one AVX-512 register,
+// no remainder loop) and for any N.
+static inline __attribute__((always_inline)) void
+scan_forward_impl(const float *restrict u, const float *restrict delta, const float *restrict A,
+                  const float *restrict Bm, const float *restrict Cm, const float *restrict Dskip,
+                  const float *h0, float *restrict y, float *h_last,
+                  int batch, int length, int dim, const int nstate) {
     const int N = nstate, D = dim, L = length;
     float h[N];
     for (int b = 0; b < batch; b++) {
@@ -74,17 +77,28 @@ void mbrl_selective_scan_forward(const float *u, const float *delta, const float
     }
 }
 
+MBRL_CLONES
+void mbrl_selective_scan_forward(const float *u, const float *delta, const float *A,
+                                 const float *Bm, const float *Cm, const float *Dskip,
+                                 const float *h0, float *y, float *h_last,
+                                 int batch, int length, int dim, int nstate) {
+    if (nstate == 16)
+        scan_forward_impl(u, delta, A, Bm, Cm, Dskip, h0, y, h_last, batch, length, dim, 16);
+    else
+        scan_forward_impl(u, delta, A, Bm, Cm, Dskip, h0, y, h_last, batch, length, dim, nstate);
+}
+
 int mbrl_selective_scan_backward_work_size(int length, int nstate) {
     return (2 * length + 1) * nstate;
 }
 
-MBRL_CLONES
-void mbrl_selective_scan_backward(const float *u, const float *delta, const float *A,
-                                  const float *Bm, const float *Cm, const float *Dskip,
-                                  const float *h0, const float *dy, const float *dh_last,
-                                  float *du, float *ddelta, float *dA, float *dB, float *dC,
-                                  float *dD, float *dh0, float *work,
-                                  int batch, int length, int dim, int nstate) {
+static inline __attribute__((always_inline)) void
+scan_backward_impl(const float *restrict u, const float *restrict delta, const float *restrict A,
+                   const float *restrict Bm, const float *restrict Cm, const float *restrict Dskip,
+                   const float *restrict h0, const float *restrict dy, const float *restrict dh_last,
+                   float *restrict du, float *restrict ddelta, float *restrict dA,
+                   float *restrict dB, float *restrict dC, float *restrict dD, float *restrict dh0,
+                   float *restrict work, int batch, int length, int dim, const int nstate) {
     const int N = nstate, D = dim, L = length;
     float *hs = work;                         // [(L + 1), N]: h_{-1} .. h_{L-1}
     float *das = work + (size_t)(L + 1) * N;  // [L, N]: exp(delta_t A)
@@ -155,4 +169,19 @@ void mbrl_selective_scan_backward(const float *u, const float *delta, const floa
             }
         }
     }
+}
+
+MBRL_CLONES
+void mbrl_selective_scan_backward(const float *u, const float *delta, const float *A,
+                                  const float *Bm, const float *Cm, const float *Dskip,
+                                  const float *h0, const float *dy, const float *dh_last,
+                                  float *du, float *ddelta, float *dA, float *dB, float *dC,
+                                  float *dD, float *dh0, float *work,
+                                  int batch, int length, int dim, int nstate) {
+    if (nstate == 16)
+        scan_backward_impl(u, delta, A, Bm, Cm, Dskip, h0, dy, dh_last, du, ddelta, dA, dB, dC, dD,
+                           dh0, work, batch, length, dim, 16);
+    else
+        scan_backward_impl(u, delta, A, Bm, Cm, Dskip, h0, dy, dh_last, du, ddelta, dA, dB, dC, dD,
+                           dh0, work, batch, length, dim, nstate);
 }

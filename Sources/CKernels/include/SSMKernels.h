@@ -14,6 +14,9 @@
 //   and ACCUMULATE (+=) into gradients of shared parameters (dA, dD, conv weight
 //   and bias, S4D kernel), so partial sums from several batch ranges can be
 //   added; zero those first.
+// - No output buffer may overlap any other buffer argument (the definitions
+//   use restrict), except where stated (the scan's h0 / h_last, the steps'
+//   in-place state).
 // - Sizes are int; nothing is allocated except where a `work` buffer is
 //   documented, which the caller provides.
 
