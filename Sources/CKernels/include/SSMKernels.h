@@ -1,5 +1,6 @@
 #ifndef MBRL_SSM_KERNELS_H
 #define MBRL_SSM_KERNELS_H
+#include <stddef.h>
 // Sequence kernels for state-space world-model backbones, with hand-written
 // backward passes: the Mamba selective scan, a causal depthwise conv1d and the
 // S4D-Real kernel / causal convolution / recurrence.
@@ -120,5 +121,32 @@ void mbrl_s4d_final_state(const float *u, const float *dA, const float *dB, floa
 /// u_t, y_t: [batch, H]; dA, dB, C: [H, N]; D: [H] or NULL; state: [batch, H, N] in place.
 void mbrl_s4d_step(const float *u_t, const float *dA, const float *dB, const float *C,
                    const float *D, float *state, float *y_t, int batch, int H, int N);
+
+// MARK: - S4D-Lin (complex diagonal A; Gu et al. 2022, Sec. 4 and the s4d.py reference)
+
+/// Complex diagonal SSM with N complex modes per channel, B absorbed into C
+/// (as in the paper's minimal s4d.py):
+///   dt = exp(log_dt[h]), A = -exp(log_A_real[h,n]) + i A_imag[h,n],
+///   dA = exp(dt A), dB = (dA - 1)/A   (ZOH with B = 1),
+///   K[l,h] = 2 Re Σ_n C[h,n] dB[h,n] dA[h,n]^l.
+/// S4D-Lin init: log_A_real = log(1/2), A_imag = π n. Complex arrays are
+/// [..., 2] with (re, im) interleaved: C, dA, dB: [H, N, 2]; log_A_real, A_imag: [H, N].
+/// K is [L, H] as for S4D-Real. Computed in double.
+void mbrl_s4d_lin_discretize(const float *log_dt, const float *log_A_real, const float *A_imag,
+                             float *dA, float *dB, int H, int N);
+void mbrl_s4d_lin_kernel(const float *log_dt, const float *log_A_real, const float *A_imag,
+                         const float *C, float *K, int H, int N, int L);
+/// Backward given dK [L, H]: overwrites dlog_dt [H], dlog_A_real, dA_imag [H, N], dC [H, N, 2].
+void mbrl_s4d_lin_kernel_backward(const float *log_dt, const float *log_A_real, const float *A_imag,
+                                  const float *C, const float *dK, float *dlog_dt,
+                                  float *dlog_A_real, float *dA_imag, float *dC, int H, int N, int L);
+/// Recurrent state after u [batch, L, H] from zero: x = Σ_j dA^(L-1-j) dB u_j,
+/// complex, state [batch, H, N, 2].
+void mbrl_s4d_lin_final_state(const float *u, const float *dA, const float *dB, float *state,
+                              int batch, int L, int H, int N);
+/// One step: x = dA x + dB u_t (complex); y_t = 2 Re Σ_n C x + D u_t.
+/// u_t, y_t: [batch, H]; dA, dB, C: [H, N, 2]; D: [H] or NULL; state [batch, H, N, 2] in place.
+void mbrl_s4d_lin_step(const float *u_t, const float *dA, const float *dB, const float *C,
+                       const float *D, float *state, float *y_t, int batch, int H, int N);
 
 #endif
