@@ -201,6 +201,30 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
         XCTAssertLessThan(SeqKernelCheck.relativeError(g.D, dDSum), 1e-5)
     }
 
+    /// A planning-sized batch is split over threads in `step`: equal to per-element steps.
+    func testThreadedStepMatchesPerElementSteps() {
+        let (bs, dm, n) = (64, 128, 16)
+        let s = SelectiveScan(batch: bs, length: 1, channels: dm, stateSize: n)
+        let x = Self.makeInputs(s, seed: 20)
+        let u = KernelTestBuffer(x.u), dl = KernelTestBuffer(x.delta), a = KernelTestBuffer(x.A)
+        let bm = KernelTestBuffer(x.B), cm = KernelTestBuffer(x.C), dd = KernelTestBuffer(x.D)
+        let state = KernelTestBuffer(x.h0), y = KernelTestBuffer(zeros: bs * dm)
+        s.step(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: dd.r, state: state.w, y: y.w)
+        let one = SelectiveScan(batch: 1, length: 1, channels: dm, stateSize: n)
+        let (yAll, stateAll) = (y.array, state.array)
+        for b in 0 ..< bs {
+            let ub = KernelTestBuffer(Array(x.u[b * dm ..< (b + 1) * dm]))
+            let db = KernelTestBuffer(Array(x.delta[b * dm ..< (b + 1) * dm]))
+            let bb = KernelTestBuffer(Array(x.B[b * n ..< (b + 1) * n])), cb = KernelTestBuffer(Array(x.C[b * n ..< (b + 1) * n]))
+            let sb = KernelTestBuffer(Array(x.h0[b * dm * n ..< (b + 1) * dm * n])), yb = KernelTestBuffer(zeros: dm)
+            one.step(u: ub.r, delta: db.r, A: a.r, B: bb.r, C: cb.r, D: dd.r, state: sb.w, y: yb.w)
+            withExtendedLifetime((ub, db, bb, cb)) {}
+            XCTAssertEqual(yb.array, Array(yAll[b * dm ..< (b + 1) * dm]))
+            XCTAssertEqual(sb.array, Array(stateAll[b * dm * n ..< (b + 1) * dm * n]))
+        }
+        withExtendedLifetime((u, dl, a, bm, cm, dd)) {}
+    }
+
     /// Timing at the `mamba_seq` size (B 32, L 64, D 256, N 16), kernel calls only
     /// (buffers made once); runs only with SSM_KERNEL_BENCH=1 (use a release build).
     func testTimingMambaSeqSize() throws {

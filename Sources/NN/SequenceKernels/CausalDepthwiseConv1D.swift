@@ -99,7 +99,8 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
 
     /// One step for imagination, O(channels·K) per batch element: `x`, `y`:
     /// [batch, channels]; `state` [batch, channels, K-1] (zeros at the start of a
-    /// sequence) is shifted and takes `x`. `length` is ignored here.
+    /// sequence) is shifted and takes `x`. `length` is ignored here. Large batches
+    /// are split over the cores.
     public func step(x: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
                      bias: UnsafeBufferPointer<Float>?, state: UnsafeMutableBufferPointer<Float>,
                      y: UnsafeMutableBufferPointer<Float>) {
@@ -108,10 +109,14 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
         checkParameters(weight: weight, bias: bias, name)
         checkKernelBuffer(state.count, [batch, channels, kernelSize - 1], "state", name)
         checkKernelBuffer(y.count, [batch, channels], "y", name)
-        // An empty state (K = 1) has no base address; the kernel never reads it then.
-        let statePointer = state.baseAddress ?? UnsafeMutablePointer(mutating: y.kernelBase)
-        mbrl_causal_conv1d_step(x.kernelBase, weight.kernelBase, bias?.kernelBase, statePointer, y.kernelBase,
-                                Int32(batch), Int32(channels), Int32(kernelSize))
+        let (D, K) = (channels, kernelSize)
+        let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: D * K)
+        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+            // An empty state (K = 1) has no base address; the kernel never reads it then.
+            let statePointer = state.baseAddress.map { $0 + r.lowerBound * D * (K - 1) } ?? y.kernelBase
+            mbrl_causal_conv1d_step(x.kernelBase + r.lowerBound * D, weight.kernelBase, bias?.kernelBase, statePointer,
+                                    y.kernelBase + r.lowerBound * D, Int32(r.count), Int32(D), Int32(K))
+        }
     }
 
     private func checkParameters(weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?, _ name: String) {

@@ -36,7 +36,12 @@ extension S4DConvolution {
         if let D { checkKernelBuffer(D.count, [channels], "D", name) }
         checkKernelBuffer(state.count, [batch, channels, stateSize, 2], "state", name)
         checkKernelBuffer(y.count, [batch, channels], "y", name)
-        mbrl_s4d_lin_step(u.kernelBase, dA.kernelBase, dB.kernelBase, C.kernelBase, D?.kernelBase, state.kernelBase,
-                          y.kernelBase, Int32(batch), Int32(channels), Int32(stateSize))
+        let (H, N) = (channels, stateSize)
+        let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: 4 * H * N)
+        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+            mbrl_s4d_lin_step(u.kernelBase + r.lowerBound * H, dA.kernelBase, dB.kernelBase, C.kernelBase,
+                              D?.kernelBase, state.kernelBase + r.lowerBound * H * N * 2,
+                              y.kernelBase + r.lowerBound * H, Int32(r.count), Int32(H), Int32(N))
+        }
     }
 }

@@ -108,7 +108,7 @@ public struct S4DConvolution: Sendable, Equatable {
 
     /// One recurrent step: `u`, `y`: [batch, channels]; `dA`, `dB`, `C`:
     /// [channels, stateSize]; `state` [batch, channels, stateSize] updated in place.
-    /// `length` is ignored here.
+    /// `length` is ignored here. Large batches are split over the cores.
     public func step(u: UnsafeBufferPointer<Float>, dA: UnsafeBufferPointer<Float>,
                      dB: UnsafeBufferPointer<Float>, C: UnsafeBufferPointer<Float>,
                      D: UnsafeBufferPointer<Float>?, stateSize: Int,
@@ -121,8 +121,13 @@ public struct S4DConvolution: Sendable, Equatable {
         if let D { checkKernelBuffer(D.count, [channels], "D", name) }
         checkKernelBuffer(state.count, [batch, channels, stateSize], "state", name)
         checkKernelBuffer(y.count, [batch, channels], "y", name)
-        mbrl_s4d_step(u.kernelBase, dA.kernelBase, dB.kernelBase, C.kernelBase, D?.kernelBase, state.kernelBase,
-                      y.kernelBase, Int32(batch), Int32(channels), Int32(stateSize))
+        let (H, N) = (channels, stateSize)
+        let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: H * N)
+        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+            mbrl_s4d_step(u.kernelBase + r.lowerBound * H, dA.kernelBase, dB.kernelBase, C.kernelBase, D?.kernelBase,
+                          state.kernelBase + r.lowerBound * H * N, y.kernelBase + r.lowerBound * H,
+                          Int32(r.count), Int32(H), Int32(N))
+        }
     }
 
     private func checkInputs(u: UnsafeBufferPointer<Float>, K: UnsafeBufferPointer<Float>,

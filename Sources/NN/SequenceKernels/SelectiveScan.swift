@@ -127,7 +127,8 @@ public struct SelectiveScan: Sendable, Equatable {
     /// updates `state` [batch, channels, stateSize] in place and writes `y`
     /// [batch, channels]. `u`, `delta`: [batch, channels]; `B`, `C`: [batch, stateSize].
     /// Running it over t = 0 ..< length reproduces `forward` (same arithmetic).
-    /// `length` is ignored here.
+    /// `length` is ignored here. Large batches (planning populations) are split
+    /// over the cores.
     public func step(u: UnsafeBufferPointer<Float>, delta: UnsafeBufferPointer<Float>,
                      A: UnsafeBufferPointer<Float>, B: UnsafeBufferPointer<Float>,
                      C: UnsafeBufferPointer<Float>, D: UnsafeBufferPointer<Float>?,
@@ -142,9 +143,15 @@ public struct SelectiveScan: Sendable, Equatable {
         checkKernelBuffer(state.count, [batch, channels, stateSize], "state", name)
         checkKernelBuffer(y.count, [batch, channels], "y", name)
         // A one-step forward whose initial and final state alias (allowed by the kernel).
-        mbrl_selective_scan_forward(u.kernelBase, delta.kernelBase, A.kernelBase, B.kernelBase, C.kernelBase,
-                                    D?.kernelBase, UnsafePointer(state.kernelBase), y.kernelBase, state.kernelBase,
-                                    Int32(batch), 1, Int32(channels), Int32(stateSize))
+        let (Dm, N) = (channels, stateSize)
+        let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: Dm * N)
+        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+            let (row, bc, st) = (r.lowerBound * Dm, r.lowerBound * N, r.lowerBound * Dm * N)
+            mbrl_selective_scan_forward(u.kernelBase + row, delta.kernelBase + row, A.kernelBase, B.kernelBase + bc,
+                                        C.kernelBase + bc, D?.kernelBase, UnsafePointer(state.kernelBase + st),
+                                        y.kernelBase + row, state.kernelBase + st,
+                                        Int32(r.count), 1, Int32(Dm), Int32(N))
+        }
     }
 
     private func checkSequenceInputs(u: UnsafeBufferPointer<Float>, delta: UnsafeBufferPointer<Float>,
