@@ -61,21 +61,36 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
         return (y, h)
     }
 
+    /// Both kernel bodies: any stateSize, and the specialised stateSize 16.
+    static let checkedShapes = [
+        SelectiveScan(batch: 2, length: 5, channels: 3, stateSize: 4),
+        SelectiveScan(batch: 1, length: 4, channels: 2, stateSize: 16),
+    ]
+
     func testForwardMatchesDoubleReference() {
-        let s = SelectiveScan(batch: 3, length: 9, channels: 5, stateSize: 7)
+        for s in [SelectiveScan(batch: 3, length: 9, channels: 5, stateSize: 7),
+                  SelectiveScan(batch: 2, length: 9, channels: 5, stateSize: 16)] {
+            checkForwardAgainstReference(s)
+        }
+    }
+
+    func checkForwardAgainstReference(_ s: SelectiveScan) {
         let x = Self.makeInputs(s, seed: 11)
         let (y, hLast) = Self.forward(s, x)
         let (yRef, hRef) = Self.reference(s, x)
         let errY = SeqKernelCheck.relativeError(y, yRef.map(Float.init))
         let errH = SeqKernelCheck.relativeError(hLast, hRef.map(Float.init))
-        SeqKernelCheck.report("scan forward vs double", errY)
-        SeqKernelCheck.report("scan final state vs double", errH)
+        SeqKernelCheck.report("scan forward vs double (N=\(s.stateSize))", errY)
+        SeqKernelCheck.report("scan final state vs double (N=\(s.stateSize))", errH)
         XCTAssertLessThan(errY, 1e-5)
         XCTAssertLessThan(errH, 1e-5)
     }
 
     func testBackwardMatchesCentralDifferences() {
-        let s = SelectiveScan(batch: 2, length: 5, channels: 3, stateSize: 4)
+        for s in Self.checkedShapes { checkBackwardAgainstCentralDifferences(s) }
+    }
+
+    func checkBackwardAgainstCentralDifferences(_ s: SelectiveScan) {
         let x = Self.makeInputs(s, seed: 12)
         var rng = SeededGenerator(seed: 13)
         let ry = SeqKernelCheck.normal(s.batch * s.length * s.channels, &rng)
@@ -90,7 +105,7 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
             ("C", \.C, g.C), ("D", \.D, g.D), ("h0", \.h0, g.h0),
         ]
         for (name, path, analytic) in checks {
-            SeqKernelCheck.checkGradient("scan \(name)", analytic: analytic, at: x[keyPath: path]) { v in
+            SeqKernelCheck.checkGradient("scan \(name) (N=\(s.stateSize))", analytic: analytic, at: x[keyPath: path]) { v in
                 var p = x
                 p[keyPath: path] = v
                 return loss(p)
