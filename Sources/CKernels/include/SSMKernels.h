@@ -48,7 +48,7 @@ int mbrl_selective_scan_backward_work_size(int length, int nstate);
 /// Overwrites du, ddelta [batch, length, dim], dB, dC [batch, length, nstate] and
 /// dh0 [batch, dim, nstate] (NULL to skip); accumulates dA [dim, nstate] and
 /// dD [dim] (dD NULL when Dskip is NULL).
-/// Cost ≈ 2.5× the forward.
+/// Cost ≈ 1.5× the forward (measured at B 32, L 64, D 256, N 16).
 void mbrl_selective_scan_backward(const float *u, const float *delta, const float *A,
                                   const float *Bm, const float *Cm, const float *Dskip,
                                   const float *h0, const float *dy, const float *dh_last,

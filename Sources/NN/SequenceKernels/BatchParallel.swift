@@ -3,19 +3,23 @@ import Foundation
 
 /// Splits the batch dimension of a sequence kernel over the cores with
 /// `DispatchQueue.concurrentPerform`, when the work is large enough to pay for
-/// the dispatch (about 10 µs); otherwise runs inline on the calling thread.
+/// the dispatch (a few microseconds); otherwise runs inline on the calling thread.
 ///
-/// Chunks are contiguous batch ranges of near-equal size, at most one per
-/// active processor, so per-chunk partial sums (for gradients of shared
+/// Chunks are contiguous batch ranges of near-equal size, up to
+/// `chunksPerProcessor` per active processor: a few more chunks than cores let
+/// a core that was descheduled (a busy machine) hand its remaining chunks to
+/// the others, while per-chunk partial sums (for gradients of shared
 /// parameters) stay few and small.
 enum BatchParallel {
     /// Work (in multiply-adds) below which a call stays on one thread.
     static let minimumParallelWork = 1 << 17
+    /// Chunks per active processor (load balance vs. partial-sum overhead).
+    static let chunksPerProcessor = 4
 
     /// Number of chunks for `batch` items costing `workPerItem` multiply-adds each.
     static func chunkCount(batch: Int, workPerItem: Int) -> Int {
         guard batch > 1, batch * workPerItem >= minimumParallelWork else { return batch > 0 ? 1 : 0 }
-        return min(batch, ProcessInfo.processInfo.activeProcessorCount)
+        return min(batch, chunksPerProcessor * ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// The batch range of chunk `index` out of `chunks`.

@@ -14,6 +14,8 @@ import CKernels
 ///
 /// Cost: batch·length·channels·K FMA forward, twice that backward, vectorised
 /// over channels; the batch is split over the cores when the call is large.
+/// Output buffers must not overlap any input (the C kernels are `restrict`);
+/// gradients are overwritten, not accumulated.
 public struct CausalDepthwiseConv1D: Sendable, Equatable {
     public let batch: Int
     public let length: Int

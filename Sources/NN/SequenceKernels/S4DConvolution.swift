@@ -20,6 +20,8 @@ import CKernels
 /// Cost: the convolution is direct, batch·channels·length(length+1)/2 FMA forward
 /// and twice that backward, vectorised over channels (fine for length ≤ ~256; an
 /// FFT would win beyond). The batch is split over the cores when the call is large.
+/// Output buffers must not overlap any input (the C kernels are `restrict`);
+/// gradients are overwritten, not accumulated.
 public struct S4DConvolution: Sendable, Equatable {
     public let batch: Int
     public let length: Int

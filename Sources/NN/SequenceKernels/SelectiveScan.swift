@@ -16,11 +16,14 @@ import CKernels
 /// [batch, length, stateSize]; `D`: [channels]; states: [batch, channels, stateSize].
 ///
 /// Cost: forward batch·length·channels·stateSize exp + 3 FMA (a vectorised
-/// polynomial exp, the state kept in registers); backward ≈ 2.5× that. Memory:
+/// polynomial exp, the state kept in registers); backward ≈ 1.5× that (it
+/// recomputes the forward, then runs the reverse scan). Memory:
 /// the forward saves nothing; the backward recomputes the states of one
 /// (batch, channel) pair at a time into a per-thread buffer of
 /// (2·length + 1)·stateSize floats (8 KB at length 64, state 16). The batch is
 /// split over the cores when the call is large enough.
+/// Output buffers must not overlap any input (the C kernels are `restrict`);
+/// gradients are overwritten, not accumulated.
 public struct SelectiveScan: Sendable, Equatable {
     public let batch: Int
     public let length: Int
