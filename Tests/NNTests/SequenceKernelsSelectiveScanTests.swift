@@ -216,6 +216,32 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
         XCTAssertLessThan(SeqKernelCheck.relativeError(g.D, dDSum), 1e-5)
     }
 
+    /// `D: nil` (no skip connection) behaves as D = 0, forward and backward.
+    func testWithoutSkipEqualsZeroSkip() {
+        let s = SelectiveScan(batch: 2, length: 6, channels: 3, stateSize: 16)
+        var x = Self.makeInputs(s, seed: 21)
+        x.D = x.D.map { _ in 0 }
+        var rng = SeededGenerator(seed: 22)
+        let dyValues = SeqKernelCheck.normal(s.batch * s.length * s.channels, &rng)
+        let (yZero, _) = Self.forward(s, x, withInitialState: false)
+        let gZero = Self.backward(s, x, dy: dyValues, dFinal: nil)
+        let u = KernelTestBuffer(x.u), dl = KernelTestBuffer(x.delta), a = KernelTestBuffer(x.A)
+        let bm = KernelTestBuffer(x.B), cm = KernelTestBuffer(x.C), h0 = KernelTestBuffer(x.h0), dy = KernelTestBuffer(dyValues)
+        let y = KernelTestBuffer(zeros: yZero.count)
+        s.forward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: nil, y: y.w)
+        XCTAssertEqual(y.array, yZero)
+        let gu = KernelTestBuffer(zeros: x.u.count), gdl = KernelTestBuffer(zeros: x.u.count)
+        let ga = KernelTestBuffer(zeros: x.A.count), gb = KernelTestBuffer(zeros: x.B.count), gc = KernelTestBuffer(zeros: x.C.count)
+        s.backward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: nil, initialState: h0.r, dy: dy.r,
+                   du: gu.w, dDelta: gdl.w, dA: ga.w, dB: gb.w, dC: gc.w, dD: nil)
+        XCTAssertEqual(gu.array, gZero.u)
+        XCTAssertEqual(gdl.array, gZero.delta)
+        XCTAssertEqual(ga.array, gZero.A)
+        XCTAssertEqual(gb.array, gZero.B)
+        XCTAssertEqual(gc.array, gZero.C)
+        withExtendedLifetime((u, dl, a, bm, cm, h0, dy)) {}
+    }
+
     /// A planning-sized batch is split over threads in `step`: equal to per-element steps.
     func testThreadedStepMatchesPerElementSteps() {
         let (bs, dm, n) = (64, 128, 16)
