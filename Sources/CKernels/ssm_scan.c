@@ -41,7 +41,7 @@ static inline float ssm_expf(float x) {
 static inline __attribute__((always_inline)) void
 scan_forward_impl(const float *restrict u, const float *restrict delta, const float *restrict A,
                   const float *restrict Bm, const float *restrict Cm, const float *restrict Dskip,
-                  const float *h0, float *restrict y, float *h_last,
+                  const float *h0, const float *restrict reset, float *restrict y, float *h_last,
                   int batch, int length, int dim, const int nstate) {
     const int N = nstate, D = dim, L = length;
     float h[N];
@@ -61,6 +61,9 @@ scan_forward_impl(const float *restrict u, const float *restrict delta, const fl
                 const size_t idx = ((size_t)b * L + t) * D + d;
                 const float dt = delta[idx], ut = u[idx], x = dt * ut;
                 const float *Bt = Bb + (size_t)t * N, *Ct = Cb + (size_t)t * N;
+                if (reset && reset[(size_t)b * L + t] != 0.0f) {
+                    for (int n = 0; n < N; n++) h[n] = 0.0f;  // a new segment starts at t
+                }
                 float acc = 0.0f;
 #pragma clang loop vectorize(enable) interleave_count(1)
                 for (int n = 0; n < N; n++) {
@@ -80,12 +83,13 @@ scan_forward_impl(const float *restrict u, const float *restrict delta, const fl
 MBRL_CLONES
 void mbrl_selective_scan_forward(const float *u, const float *delta, const float *A,
                                  const float *Bm, const float *Cm, const float *Dskip,
-                                 const float *h0, float *y, float *h_last,
+                                 const float *h0, const float *reset, float *y, float *h_last,
                                  int batch, int length, int dim, int nstate) {
     if (nstate == 16)
-        scan_forward_impl(u, delta, A, Bm, Cm, Dskip, h0, y, h_last, batch, length, dim, 16);
+        scan_forward_impl(u, delta, A, Bm, Cm, Dskip, h0, reset, y, h_last, batch, length, dim, 16);
     else
-        scan_forward_impl(u, delta, A, Bm, Cm, Dskip, h0, y, h_last, batch, length, dim, nstate);
+        scan_forward_impl(u, delta, A, Bm, Cm, Dskip, h0, reset, y, h_last, batch, length, dim,
+                          nstate);
 }
 
 int mbrl_selective_scan_backward_work_size(int length, int nstate) {
@@ -95,7 +99,8 @@ int mbrl_selective_scan_backward_work_size(int length, int nstate) {
 static inline __attribute__((always_inline)) void
 scan_backward_impl(const float *restrict u, const float *restrict delta, const float *restrict A,
                    const float *restrict Bm, const float *restrict Cm, const float *restrict Dskip,
-                   const float *restrict h0, const float *restrict dy, const float *restrict dh_last,
+                   const float *restrict h0, const float *restrict reset, const float *restrict dy,
+                   const float *restrict dh_last,
                    float *restrict du, float *restrict ddelta, float *restrict dA,
                    float *restrict dB, float *restrict dC, float *restrict dD, float *restrict dh0,
                    float *restrict work, int batch, int length, int dim, const int nstate) {
@@ -125,9 +130,12 @@ scan_backward_impl(const float *restrict u, const float *restrict delta, const f
                 const float *Bt = Bb + (size_t)t * N;
                 const float *hp = hs + (size_t)t * N;
                 float *hn = hs + (size_t)(t + 1) * N, *e = das + (size_t)t * N;
+                // A reset at t cuts the recurrence: the decay factor becomes 0, so
+                // h_t ignores h_{t-1} and the reverse scan sends it no gradient.
+                const float keep = (reset && reset[(size_t)b * L + t] != 0.0f) ? 0.0f : 1.0f;
 #pragma clang loop vectorize(enable) interleave_count(1)
                 for (int n = 0; n < N; n++) {
-                    float en = ssm_expf(dt * a[n]);
+                    float en = ssm_expf(dt * a[n]) * keep;
                     e[n] = en;
                     hn[n] = en * hp[n] + x * Bt[n];
                 }
@@ -174,14 +182,14 @@ scan_backward_impl(const float *restrict u, const float *restrict delta, const f
 MBRL_CLONES
 void mbrl_selective_scan_backward(const float *u, const float *delta, const float *A,
                                   const float *Bm, const float *Cm, const float *Dskip,
-                                  const float *h0, const float *dy, const float *dh_last,
-                                  float *du, float *ddelta, float *dA, float *dB, float *dC,
-                                  float *dD, float *dh0, float *work,
+                                  const float *h0, const float *reset, const float *dy,
+                                  const float *dh_last, float *du, float *ddelta, float *dA,
+                                  float *dB, float *dC, float *dD, float *dh0, float *work,
                                   int batch, int length, int dim, int nstate) {
     if (nstate == 16)
-        scan_backward_impl(u, delta, A, Bm, Cm, Dskip, h0, dy, dh_last, du, ddelta, dA, dB, dC, dD,
-                           dh0, work, batch, length, dim, 16);
+        scan_backward_impl(u, delta, A, Bm, Cm, Dskip, h0, reset, dy, dh_last, du, ddelta, dA, dB,
+                           dC, dD, dh0, work, batch, length, dim, 16);
     else
-        scan_backward_impl(u, delta, A, Bm, Cm, Dskip, h0, dy, dh_last, du, ddelta, dA, dB, dC, dD,
-                           dh0, work, batch, length, dim, nstate);
+        scan_backward_impl(u, delta, A, Bm, Cm, Dskip, h0, reset, dy, dh_last, du, ddelta, dA, dB,
+                           dC, dD, dh0, work, batch, length, dim, nstate);
 }

@@ -27,24 +27,29 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
     }
 
     /// Runs the kernel's forward; returns (y, final state).
-    static func forward(_ s: SelectiveScan, _ x: Inputs, withInitialState: Bool = true) -> ([Float], [Float]) {
+    static func forward(_ s: SelectiveScan, _ x: Inputs, withInitialState: Bool = true,
+                        reset: [Float]? = nil) -> ([Float], [Float]) {
         let u = KernelTestBuffer(x.u), dl = KernelTestBuffer(x.delta), a = KernelTestBuffer(x.A)
         let bm = KernelTestBuffer(x.B), cm = KernelTestBuffer(x.C), dd = KernelTestBuffer(x.D), h0 = KernelTestBuffer(x.h0)
         let y = KernelTestBuffer(zeros: s.batch * s.length * s.channels)
         let hLast = KernelTestBuffer(zeros: s.batch * s.channels * s.stateSize)
+        let rb = reset.map { KernelTestBuffer($0) }
         s.forward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: dd.r,
-                  initialState: withInitialState ? h0.r : nil, y: y.w, finalState: hLast.w)
-        withExtendedLifetime((u, dl, a, bm, cm, dd, h0)) {}
+                  initialState: withInitialState ? h0.r : nil, reset: rb?.r, y: y.w, finalState: hLast.w)
+        withExtendedLifetime((u, dl, a, bm, cm, dd, h0, rb)) {}
         return (y.array, hLast.array)
     }
 
-    /// Plain Double loops of the defining recurrence.
-    static func reference(_ s: SelectiveScan, _ x: Inputs) -> ([Double], [Double]) {
+    /// Plain Double loops of the defining recurrence (a reset zeroes the state first).
+    static func reference(_ s: SelectiveScan, _ x: Inputs, reset: [Float]? = nil) -> ([Double], [Double]) {
         let (bs, l, dm, n) = (s.batch, s.length, s.channels, s.stateSize)
         var y = [Double](repeating: 0, count: bs * l * dm)
         var h = x.h0.map(Double.init)
         for b in 0 ..< bs {
             for t in 0 ..< l {
+                if let reset, reset[b * l + t] != 0 {
+                    for i in b * dm * n ..< (b + 1) * dm * n { h[i] = 0 }
+                }
                 for d in 0 ..< dm {
                     let i = (b * l + t) * dm + d
                     let dt = Double(x.delta[i]), ut = Double(x.u[i])
@@ -90,22 +95,54 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
         for s in Self.checkedShapes { checkBackwardAgainstCentralDifferences(s) }
     }
 
-    func checkBackwardAgainstCentralDifferences(_ s: SelectiveScan) {
+    func testBackwardWithResetsMatchesCentralDifferences() {
+        for s in Self.checkedShapes { checkBackwardAgainstCentralDifferences(s, reset: Self.resetMask(s)) }
+    }
+
+    /// Resets at t = 2 in batch element 0 and at t = 0 (dropping h0) in element 1.
+    static func resetMask(_ s: SelectiveScan) -> [Float] {
+        var m = [Float](repeating: 0, count: s.batch * s.length)
+        m[min(2, s.length - 1)] = 1
+        if s.batch > 1 { m[s.length] = 1 }
+        return m
+    }
+
+    func testResetsMatchDoubleReference() {
+        let s = SelectiveScan(batch: 2, length: 9, channels: 4, stateSize: 16)
+        var x = Self.makeInputs(s, seed: 23)
+        x.D = x.D.map { _ in 0.5 }
+        var reset = [Float](repeating: 0, count: 18)
+        reset[4] = 1       // element 0: new segment at t = 4
+        reset[9] = 1       // element 1: at t = 0 (ignores h0) and t = 6
+        reset[15] = 1
+        let (y, h) = Self.forward(s, x, reset: reset)
+        let (yRef, hRef) = Self.reference(s, x, reset: reset)
+        XCTAssertLessThan(SeqKernelCheck.relativeError(y, yRef.map(Float.init)), 1e-5)
+        XCTAssertLessThan(SeqKernelCheck.relativeError(h, hRef.map(Float.init)), 1e-5)
+        // The segment after a reset does not see anything before it.
+        var x2 = x
+        for i in 0 ..< 4 * s.channels { x2.u[i] += 3 }
+        let (y2, _) = Self.forward(s, x2, reset: reset)
+        XCTAssertEqual(Array(y[4 * s.channels ..< 9 * s.channels]), Array(y2[4 * s.channels ..< 9 * s.channels]))
+    }
+
+    func checkBackwardAgainstCentralDifferences(_ s: SelectiveScan, reset: [Float]? = nil) {
         let x = Self.makeInputs(s, seed: 12)
         var rng = SeededGenerator(seed: 13)
         let ry = SeqKernelCheck.normal(s.batch * s.length * s.channels, &rng)
         let rh = SeqKernelCheck.normal(s.batch * s.channels * s.stateSize, &rng)
         func loss(_ x: Inputs) -> Double {
-            let (y, h) = Self.forward(s, x)
+            let (y, h) = Self.forward(s, x, reset: reset)
             return SeqKernelCheck.dot(y, ry) + SeqKernelCheck.dot(h, rh)
         }
-        let g = Self.backward(s, x, dy: ry, dFinal: rh)
+        let g = Self.backward(s, x, dy: ry, dFinal: rh, reset: reset)
         let checks: [(String, WritableKeyPath<Inputs, [Float]>, [Float])] = [
             ("u", \.u, g.u), ("delta", \.delta, g.delta), ("A", \.A, g.A), ("B", \.B, g.B),
             ("C", \.C, g.C), ("D", \.D, g.D), ("h0", \.h0, g.h0),
         ]
         for (name, path, analytic) in checks {
-            SeqKernelCheck.checkGradient("scan \(name) (N=\(s.stateSize))", analytic: analytic, at: x[keyPath: path]) { v in
+            let label = "scan \(name) (N=\(s.stateSize)\(reset == nil ? "" : ", resets"))"
+            SeqKernelCheck.checkGradient(label, analytic: analytic, at: x[keyPath: path]) { v in
                 var p = x
                 p[keyPath: path] = v
                 return loss(p)
@@ -114,18 +151,18 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
     }
 
     /// Runs the kernel's backward; returns gradients as `Inputs`.
-    static func backward(_ s: SelectiveScan, _ x: Inputs, dy: [Float], dFinal: [Float]?) -> Inputs {
+    static func backward(_ s: SelectiveScan, _ x: Inputs, dy: [Float], dFinal: [Float]?, reset: [Float]? = nil) -> Inputs {
         let u = KernelTestBuffer(x.u), dl = KernelTestBuffer(x.delta), a = KernelTestBuffer(x.A)
         let bm = KernelTestBuffer(x.B), cm = KernelTestBuffer(x.C), dd = KernelTestBuffer(x.D), h0 = KernelTestBuffer(x.h0)
         let dyb = KernelTestBuffer(dy), dfin = dFinal.map { KernelTestBuffer($0) }
         let gu = KernelTestBuffer(zeros: x.u.count), gdl = KernelTestBuffer(zeros: x.delta.count)
         let ga = KernelTestBuffer(zeros: x.A.count), gb = KernelTestBuffer(zeros: x.B.count)
         let gc = KernelTestBuffer(zeros: x.C.count), gd = KernelTestBuffer(zeros: x.D.count)
-        let gh = KernelTestBuffer(zeros: x.h0.count)
-        s.backward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: dd.r, initialState: h0.r,
+        let gh = KernelTestBuffer(zeros: x.h0.count), rb = reset.map { KernelTestBuffer($0) }
+        s.backward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: dd.r, initialState: h0.r, reset: rb?.r,
                    dy: dyb.r, dFinalState: dfin?.r,
                    du: gu.w, dDelta: gdl.w, dA: ga.w, dB: gb.w, dC: gc.w, dD: gd.w, dInitialState: gh.w)
-        withExtendedLifetime((u, dl, a, bm, cm, dd, h0, dyb, dfin)) {}
+        withExtendedLifetime((u, dl, a, bm, cm, dd, h0, dyb, dfin, rb)) {}
         return Inputs(u: gu.array, delta: gdl.array, A: ga.array, B: gb.array, C: gc.array, D: gd.array, h0: gh.array)
     }
 

@@ -30,17 +30,19 @@
 /// A: [dim, nstate] (negative reals); Bm, Cm: [batch, length, nstate];
 /// Dskip: [dim] or NULL (no skip); h0: [batch, dim, nstate] initial state or NULL (zeros);
 /// y: [batch, length, dim]; h_last: [batch, dim, nstate] final state or NULL.
+/// reset: [batch, length] or NULL; reset[b,t] != 0 starts a new segment at t
+/// (the state before t is treated as zero, as at the start of an episode).
 /// h0 and h_last may alias (that is how the one-step form uses it).
 /// Cost: batch·length·dim·nstate exp + 3 FMA; the state lives in registers.
 void mbrl_selective_scan_forward(const float *u, const float *delta, const float *A,
                                  const float *Bm, const float *Cm, const float *Dskip,
-                                 const float *h0, float *y, float *h_last,
+                                 const float *h0, const float *reset, float *y, float *h_last,
                                  int batch, int length, int dim, int nstate);
 
 /// Number of floats of `work` that mbrl_selective_scan_backward needs.
 int mbrl_selective_scan_backward_work_size(int length, int nstate);
 
-/// Backward of mbrl_selective_scan_forward given dy [batch, length, dim] and,
+/// Backward of mbrl_selective_scan_forward (same reset) given dy [batch, length, dim] and,
 /// optionally, dh_last [batch, dim, nstate] (gradient reaching the final state;
 /// NULL = 0). Recomputes the states of one (batch, channel) pair at a time into
 /// `work` (mbrl_selective_scan_backward_work_size floats: (2·length + 1)·nstate,
@@ -51,9 +53,9 @@ int mbrl_selective_scan_backward_work_size(int length, int nstate);
 /// Cost ≈ 1.5× the forward (measured at B 32, L 64, D 256, N 16).
 void mbrl_selective_scan_backward(const float *u, const float *delta, const float *A,
                                   const float *Bm, const float *Cm, const float *Dskip,
-                                  const float *h0, const float *dy, const float *dh_last,
-                                  float *du, float *ddelta, float *dA, float *dB, float *dC,
-                                  float *dD, float *dh0, float *work,
+                                  const float *h0, const float *reset, const float *dy,
+                                  const float *dh_last, float *du, float *ddelta, float *dA,
+                                  float *dB, float *dC, float *dD, float *dh0, float *work,
                                   int batch, int length, int dim, int nstate);
 
 // MARK: - Causal depthwise conv1d

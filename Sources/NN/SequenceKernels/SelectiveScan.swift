@@ -10,7 +10,10 @@ import CKernels
 ///     h_t[d,n] = exp(Δ_t[d] · A[d,n]) · h_{t-1}[d,n] + Δ_t[d] · u_t[d] · B_t[n]
 ///     y_t[d]   = Σ_n h_t[d,n] · C_t[n] + D[d] · u_t[d]
 ///
-/// with h_{-1} = 0 or a given initial state. Shapes (row-major):
+/// with h_{-1} = 0 or a given initial state. An optional `reset` mask [batch, length]
+/// (non-zero = a new episode starts at t) zeroes the state before such steps, so
+/// sequences that cross episode boundaries train as separate segments.
+/// Shapes (row-major):
 /// `u`, `delta`, `y`: [batch, length, channels] (Δ already positive, e.g. softplus'ed);
 /// `A`: [channels, stateSize] (negative reals, = -exp(A_log)); `B`, `C`:
 /// [batch, length, stateSize]; `D`: [channels]; states: [batch, channels, stateSize].
@@ -43,14 +46,16 @@ public struct SelectiveScan: Sendable, Equatable {
     private var workPerItem: Int { length * channels * stateSize }
 
     /// Whole-sequence forward. Writes `y`; writes the state after the last step to
-    /// `finalState` when given (to continue with `step`). `initialState` nil means zeros.
+    /// `finalState` when given (to continue with `step`). `initialState` nil means
+    /// zeros; `reset` nil means no segment boundaries.
     public func forward(u: UnsafeBufferPointer<Float>, delta: UnsafeBufferPointer<Float>,
                         A: UnsafeBufferPointer<Float>, B: UnsafeBufferPointer<Float>,
                         C: UnsafeBufferPointer<Float>, D: UnsafeBufferPointer<Float>?,
                         initialState: UnsafeBufferPointer<Float>? = nil,
+                        reset: UnsafeBufferPointer<Float>? = nil,
                         y: UnsafeMutableBufferPointer<Float>,
                         finalState: UnsafeMutableBufferPointer<Float>? = nil) {
-        checkSequenceInputs(u: u, delta: delta, A: A, B: B, C: C, D: D, initialState: initialState)
+        checkSequenceInputs(u: u, delta: delta, A: A, B: B, C: C, D: D, initialState: initialState, reset: reset)
         checkKernelBuffer(y.count, [batch, length, channels], "y", "SelectiveScan.forward")
         if let finalState { checkKernelBuffer(finalState.count, [batch, channels, stateSize], "finalState", "SelectiveScan.forward") }
         let (L, Dm, N) = (length, channels, stateSize)
@@ -59,13 +64,14 @@ public struct SelectiveScan: Sendable, Equatable {
             let seq = r.lowerBound * L * Dm, bc = r.lowerBound * L * N, st = r.lowerBound * Dm * N
             mbrl_selective_scan_forward(
                 u.kernelBase + seq, delta.kernelBase + seq, A.kernelBase, B.kernelBase + bc, C.kernelBase + bc,
-                D?.kernelBase, initialState.map { $0.kernelBase + st }, y.kernelBase + seq,
+                D?.kernelBase, initialState.map { $0.kernelBase + st }, reset.map { $0.kernelBase + r.lowerBound * L },
+                y.kernelBase + seq,
                 finalState.map { $0.kernelBase + st },
                 Int32(r.count), Int32(L), Int32(Dm), Int32(N))
         }
     }
 
-    /// Backward of `forward` given `dy` (and `dFinalState`, the gradient reaching
+    /// Backward of `forward` (same `initialState` and `reset`) given `dy` (and `dFinalState`, the gradient reaching
     /// the final state, nil = 0). Overwrites every gradient buffer: `du`, `dDelta`
     /// [batch, length, channels], `dA` [channels, stateSize], `dB`, `dC`
     /// [batch, length, stateSize], `dD` [channels] (only when `D` is given) and
@@ -74,13 +80,14 @@ public struct SelectiveScan: Sendable, Equatable {
                          A: UnsafeBufferPointer<Float>, B: UnsafeBufferPointer<Float>,
                          C: UnsafeBufferPointer<Float>, D: UnsafeBufferPointer<Float>?,
                          initialState: UnsafeBufferPointer<Float>? = nil,
+                         reset: UnsafeBufferPointer<Float>? = nil,
                          dy: UnsafeBufferPointer<Float>, dFinalState: UnsafeBufferPointer<Float>? = nil,
                          du: UnsafeMutableBufferPointer<Float>, dDelta: UnsafeMutableBufferPointer<Float>,
                          dA: UnsafeMutableBufferPointer<Float>, dB: UnsafeMutableBufferPointer<Float>,
                          dC: UnsafeMutableBufferPointer<Float>, dD: UnsafeMutableBufferPointer<Float>?,
                          dInitialState: UnsafeMutableBufferPointer<Float>? = nil) {
         let name = "SelectiveScan.backward"
-        checkSequenceInputs(u: u, delta: delta, A: A, B: B, C: C, D: D, initialState: initialState)
+        checkSequenceInputs(u: u, delta: delta, A: A, B: B, C: C, D: D, initialState: initialState, reset: reset)
         checkKernelBuffer(dy.count, [batch, length, channels], "dy", name)
         if let dFinalState { checkKernelBuffer(dFinalState.count, [batch, channels, stateSize], "dFinalState", name) }
         checkKernelBuffer(du.count, [batch, length, channels], "du", name)
@@ -105,7 +112,8 @@ public struct SelectiveScan: Sendable, Equatable {
             let mine = scratch.kernelBase + chunk * perChunk
             mbrl_selective_scan_backward(
                 u.kernelBase + seq, delta.kernelBase + seq, A.kernelBase, B.kernelBase + bc, C.kernelBase + bc,
-                D?.kernelBase, initialState.map { $0.kernelBase + st }, dy.kernelBase + seq,
+                D?.kernelBase, initialState.map { $0.kernelBase + st }, reset.map { $0.kernelBase + r.lowerBound * L },
+                dy.kernelBase + seq,
                 dFinalState.map { $0.kernelBase + st },
                 du.kernelBase + seq, dDelta.kernelBase + seq, mine + workSize, dB.kernelBase + bc, dC.kernelBase + bc,
                 D == nil ? nil : mine + workSize + Dm * N, dInitialState.map { $0.kernelBase + st }, mine,
@@ -131,7 +139,7 @@ public struct SelectiveScan: Sendable, Equatable {
     /// [batch, channels]. `u`, `delta`: [batch, channels]; `B`, `C`: [batch, stateSize].
     /// Running it over t = 0 ..< length reproduces `forward` (same arithmetic).
     /// `length` is ignored here. Large batches (planning populations) are split
-    /// over the cores.
+    /// over the cores. (At an episode start, zero that row of `state` first.)
     public func step(u: UnsafeBufferPointer<Float>, delta: UnsafeBufferPointer<Float>,
                      A: UnsafeBufferPointer<Float>, B: UnsafeBufferPointer<Float>,
                      C: UnsafeBufferPointer<Float>, D: UnsafeBufferPointer<Float>?,
@@ -151,7 +159,7 @@ public struct SelectiveScan: Sendable, Equatable {
         BatchParallel.run(batch: batch, chunks: chunks) { _, r in
             let (row, bc, st) = (r.lowerBound * Dm, r.lowerBound * N, r.lowerBound * Dm * N)
             mbrl_selective_scan_forward(u.kernelBase + row, delta.kernelBase + row, A.kernelBase, B.kernelBase + bc,
-                                        C.kernelBase + bc, D?.kernelBase, UnsafePointer(state.kernelBase + st),
+                                        C.kernelBase + bc, D?.kernelBase, UnsafePointer(state.kernelBase + st), nil,
                                         y.kernelBase + row, state.kernelBase + st,
                                         Int32(r.count), 1, Int32(Dm), Int32(N))
         }
@@ -160,7 +168,7 @@ public struct SelectiveScan: Sendable, Equatable {
     private func checkSequenceInputs(u: UnsafeBufferPointer<Float>, delta: UnsafeBufferPointer<Float>,
                                      A: UnsafeBufferPointer<Float>, B: UnsafeBufferPointer<Float>,
                                      C: UnsafeBufferPointer<Float>, D: UnsafeBufferPointer<Float>?,
-                                     initialState: UnsafeBufferPointer<Float>?) {
+                                     initialState: UnsafeBufferPointer<Float>?, reset: UnsafeBufferPointer<Float>?) {
         let name = "SelectiveScan"
         checkKernelBuffer(u.count, [batch, length, channels], "u", name)
         checkKernelBuffer(delta.count, [batch, length, channels], "delta", name)
@@ -169,5 +177,6 @@ public struct SelectiveScan: Sendable, Equatable {
         checkKernelBuffer(C.count, [batch, length, stateSize], "C", name)
         if let D { checkKernelBuffer(D.count, [channels], "D", name) }
         if let initialState { checkKernelBuffer(initialState.count, [batch, channels, stateSize], "initialState", name) }
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
     }
 }
