@@ -11,16 +11,23 @@
 #define MBRL_CLONES
 #endif
 
+/// First time of the segment containing t, given the segment start before t.
+static inline int conv_segment_start(const float *reset, int b, int L, int t, int start) {
+    return (reset && reset[(size_t)b * L + t] != 0.0f) ? t : start;
+}
+
 MBRL_CLONES
 void mbrl_causal_conv1d_forward(const float *restrict x, const float *restrict w,
-                                const float *restrict bias, float *restrict y, int batch,
-                                int length, int dim, int ksize) {
+                                const float *restrict bias, const float *restrict reset,
+                                float *restrict y, int batch, int length, int dim, int ksize) {
     const int D = dim, K = ksize, L = length;
     float wt[K * D];
     for (int d = 0; d < D; d++)
         for (int k = 0; k < K; k++) wt[k * D + d] = w[d * K + k];
     for (int b = 0; b < batch; b++) {
+        int start = 0;
         for (int t = 0; t < L; t++) {
+            start = conv_segment_start(reset, b, L, t, start);
             float *yr = y + ((size_t)b * L + t) * D;
             if (bias) {
                 for (int d = 0; d < D; d++) yr[d] = bias[d];
@@ -29,7 +36,7 @@ void mbrl_causal_conv1d_forward(const float *restrict x, const float *restrict w
             }
             for (int k = 0; k < K; k++) {
                 const int s = t - (K - 1) + k;
-                if (s < 0) continue;
+                if (s < start) continue;
                 const float *xr = x + ((size_t)b * L + s) * D;
                 const float *wk = wt + k * D;
                 for (int d = 0; d < D; d++) yr[d] += wk[d] * xr[d];
@@ -40,8 +47,9 @@ void mbrl_causal_conv1d_forward(const float *restrict x, const float *restrict w
 
 MBRL_CLONES
 void mbrl_causal_conv1d_backward(const float *restrict x, const float *restrict w,
-                                 const float *restrict dy, float *restrict dx, float *restrict dw,
-                                 float *restrict dbias, int batch, int length, int dim, int ksize) {
+                                 const float *restrict reset, const float *restrict dy,
+                                 float *restrict dx, float *restrict dw, float *restrict dbias,
+                                 int batch, int length, int dim, int ksize) {
     const int D = dim, K = ksize, L = length;
     float wt[K * D], dwt[K * D], db[D];
     for (int d = 0; d < D; d++)
@@ -49,28 +57,24 @@ void mbrl_causal_conv1d_backward(const float *restrict x, const float *restrict 
     memset(dwt, 0, sizeof dwt);
     memset(db, 0, sizeof db);
     for (int b = 0; b < batch; b++) {
-        // dx[s] = Σ_k w[k] dy[s + (K-1) - k]
-        for (int s = 0; s < L; s++) {
-            float *dxr = dx + ((size_t)b * L + s) * D;
-            for (int d = 0; d < D; d++) dxr[d] = 0.0f;
-            for (int k = 0; k < K; k++) {
-                const int t = s + (K - 1) - k;
-                if (t >= L) continue;
-                const float *dyr = dy + ((size_t)b * L + t) * D;
-                const float *wk = wt + k * D;
-                for (int d = 0; d < D; d++) dxr[d] += wk[d] * dyr[d];
-            }
-        }
-        // dw[k] += Σ_t dy[t] x[t - (K-1) + k]; db += Σ_t dy[t]
+        memset(dx + (size_t)b * L * D, 0, sizeof(float) * (size_t)L * D);
+        int start = 0;
+        // For each output t: dx[s] += w[k] dy[t] and dw[k] += dy[t] x[s], s = t - (K-1) + k.
         for (int t = 0; t < L; t++) {
+            start = conv_segment_start(reset, b, L, t, start);
             const float *dyr = dy + ((size_t)b * L + t) * D;
             for (int d = 0; d < D; d++) db[d] += dyr[d];
             for (int k = 0; k < K; k++) {
                 const int s = t - (K - 1) + k;
-                if (s < 0) continue;
+                if (s < start) continue;
                 const float *xr = x + ((size_t)b * L + s) * D;
+                float *dxr = dx + ((size_t)b * L + s) * D;
+                const float *wk = wt + k * D;
                 float *dwk = dwt + k * D;
-                for (int d = 0; d < D; d++) dwk[d] += dyr[d] * xr[d];
+                for (int d = 0; d < D; d++) {
+                    dxr[d] += wk[d] * dyr[d];
+                    dwk[d] += dyr[d] * xr[d];
+                }
             }
         }
     }
@@ -81,15 +85,19 @@ void mbrl_causal_conv1d_backward(const float *restrict x, const float *restrict 
     }
 }
 
-void mbrl_causal_conv1d_final_state(const float *x, float *state, int batch, int length, int dim,
-                                    int ksize) {
+void mbrl_causal_conv1d_final_state(const float *x, const float *reset, float *state, int batch,
+                                    int length, int dim, int ksize) {
     const int D = dim, K = ksize, L = length, S = ksize - 1;
-    for (int b = 0; b < batch; b++)
+    for (int b = 0; b < batch; b++) {
+        int start = 0;
+        for (int t = 0; t < L; t++) start = conv_segment_start(reset, b, L, t, start);
         for (int d = 0; d < D; d++)
             for (int j = 0; j < S; j++) {
                 const int t = L - (K - 1) + j;
-                state[((size_t)b * D + d) * S + j] = t >= 0 ? x[((size_t)b * L + t) * D + d] : 0.0f;
+                state[((size_t)b * D + d) * S + j] =
+                    t >= start ? x[((size_t)b * L + t) * D + d] : 0.0f;
             }
+    }
 }
 
 void mbrl_causal_conv1d_step(const float *x_t, const float *w, const float *bias, float *state,

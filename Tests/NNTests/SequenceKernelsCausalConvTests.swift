@@ -18,33 +18,37 @@ final class SequenceKernelsCausalConvTests: XCTestCase {
                       bias: SeqKernelCheck.normal(c.channels, &rng))
     }
 
-    static func forward(_ c: CausalDepthwiseConv1D, _ v: Inputs) -> [Float] {
+    static func forward(_ c: CausalDepthwiseConv1D, _ v: Inputs, reset: [Float]? = nil) -> [Float] {
         let x = KernelTestBuffer(v.x), w = KernelTestBuffer(v.w), b = KernelTestBuffer(v.bias)
-        let y = KernelTestBuffer(zeros: v.x.count)
-        c.forward(x: x.r, weight: w.r, bias: b.r, y: y.w)
-        withExtendedLifetime((x, w, b)) {}
+        let y = KernelTestBuffer(zeros: v.x.count), rb = reset.map { KernelTestBuffer($0) }
+        c.forward(x: x.r, weight: w.r, bias: b.r, reset: rb?.r, y: y.w)
+        withExtendedLifetime((x, w, b, rb)) {}
         return y.array
     }
 
-    static func backward(_ c: CausalDepthwiseConv1D, _ v: Inputs, dy: [Float]) -> Inputs {
+    static func backward(_ c: CausalDepthwiseConv1D, _ v: Inputs, dy: [Float], reset: [Float]? = nil) -> Inputs {
         let x = KernelTestBuffer(v.x), w = KernelTestBuffer(v.w), g = KernelTestBuffer(dy)
+        let rb = reset.map { KernelTestBuffer($0) }
         let dx = KernelTestBuffer(zeros: v.x.count), dw = KernelTestBuffer(zeros: v.w.count)
         let db = KernelTestBuffer(zeros: v.bias.count)
-        c.backward(x: x.r, weight: w.r, dy: g.r, dx: dx.w, dWeight: dw.w, dBias: db.w)
-        withExtendedLifetime((x, w, g)) {}
+        c.backward(x: x.r, weight: w.r, reset: rb?.r, dy: g.r, dx: dx.w, dWeight: dw.w, dBias: db.w)
+        withExtendedLifetime((x, w, g, rb)) {}
         return Inputs(x: dx.array, w: dw.array, bias: db.array)
     }
 
-    /// nn.Conv1d(groups=D, padding=K-1)[..., :L] written out, in Double.
-    static func reference(_ c: CausalDepthwiseConv1D, _ v: Inputs) -> [Float] {
+    /// nn.Conv1d(groups=D, padding=K-1)[..., :L] written out, in Double; inputs
+    /// before the latest reset at or before t are treated as 0.
+    static func reference(_ c: CausalDepthwiseConv1D, _ v: Inputs, reset: [Float]? = nil) -> [Float] {
         let (bs, l, dm, k) = (c.batch, c.length, c.channels, c.kernelSize)
         var y = [Float](repeating: 0, count: bs * l * dm)
         for b in 0 ..< bs {
+            var start = 0
             for t in 0 ..< l {
+                if let reset, reset[b * l + t] != 0 { start = t }
                 for d in 0 ..< dm {
                     // Padded input index p = t + j covers x[t + j - (K-1)].
                     var acc = Double(v.bias[d])
-                    for j in 0 ..< k where t + j - (k - 1) >= 0 {
+                    for j in 0 ..< k where t + j - (k - 1) >= start {
                         acc += Double(v.w[d * k + j]) * Double(v.x[(b * l + t + j - (k - 1)) * dm + d])
                     }
                     y[(b * l + t) * dm + d] = Float(acc)
@@ -62,20 +66,47 @@ final class SequenceKernelsCausalConvTests: XCTestCase {
         XCTAssertLessThan(err, 1e-6)
     }
 
+    /// Element 0: a new segment at t = 3; element 1: at t = 0 and t = 4.
+    static func resetMask(length l: Int) -> [Float] {
+        var m = [Float](repeating: 0, count: 2 * l)
+        m[3] = 1
+        m[l] = 1
+        m[l + 4] = 1
+        return m
+    }
+
+    func testResetsMatchReference() {
+        let c = CausalDepthwiseConv1D(batch: 2, length: 8, channels: 5, kernelSize: 4)
+        let v = Self.makeInputs(c, seed: 29)
+        let reset = Self.resetMask(length: 8)
+        let err = SeqKernelCheck.relativeError(Self.forward(c, v, reset: reset), Self.reference(c, v, reset: reset))
+        XCTAssertLessThan(err, 1e-6)
+        XCTAssertNotEqual(Self.forward(c, v, reset: reset), Self.forward(c, v))
+    }
+
+    func testBackwardWithResetsMatchesCentralDifferences() {
+        checkBackward(reset: Self.resetMask(length: 6))
+    }
+
     func testBackwardMatchesCentralDifferences() {
+        checkBackward(reset: nil)
+    }
+
+    func checkBackward(reset: [Float]?) {
         let c = CausalDepthwiseConv1D(batch: 2, length: 6, channels: 3, kernelSize: 4)
         let v = Self.makeInputs(c, seed: 22)
         var rng = SeededGenerator(seed: 23)
         let r = SeqKernelCheck.normal(v.x.count, &rng)
-        let g = Self.backward(c, v, dy: r)
+        let g = Self.backward(c, v, dy: r, reset: reset)
         let checks: [(String, WritableKeyPath<Inputs, [Float]>, [Float])] = [
             ("x", \.x, g.x), ("weight", \.w, g.w), ("bias", \.bias, g.bias),
         ]
         for (name, path, analytic) in checks {
-            SeqKernelCheck.checkGradient("conv \(name)", analytic: analytic, at: v[keyPath: path]) { values in
+            let label = "conv \(name)\(reset == nil ? "" : " (resets)")"
+            SeqKernelCheck.checkGradient(label, analytic: analytic, at: v[keyPath: path]) { values in
                 var p = v
                 p[keyPath: path] = values
-                return SeqKernelCheck.dot(Self.forward(c, p), r)
+                return SeqKernelCheck.dot(Self.forward(c, p, reset: reset), r)
             }
         }
     }
@@ -107,6 +138,45 @@ final class SequenceKernelsCausalConvTests: XCTestCase {
             XCTAssertEqual(final.array, state.array, "finalState must equal the stepped state (L=\(length))")
             withExtendedLifetime((w, bias, x)) {}
         }
+    }
+
+    /// Stepping with the state zeroed at each reset equals the forward with resets,
+    /// and `finalState` with resets equals the stepped state.
+    func testStepWithResetsMatchesForward() {
+        let c = CausalDepthwiseConv1D(batch: 2, length: 9, channels: 4, kernelSize: 4)
+        let v = Self.makeInputs(c, seed: 30)
+        let reset = Self.resetMask(length: 9)
+        let y = Self.forward(c, v, reset: reset)
+        let (l, dm, s) = (c.length, c.channels, c.kernelSize - 1)
+        let w = KernelTestBuffer(v.w), bias = KernelTestBuffer(v.bias), state = KernelTestBuffer(zeros: 2 * dm * s)
+        let stepper = CausalDepthwiseConv1D(batch: 2, length: 1, channels: dm, kernelSize: c.kernelSize)
+        var yStep = [Float](repeating: 0, count: y.count)
+        for t in 0 ..< l {
+            var xt = [Float]()
+            for b in 0 ..< 2 {
+                xt += v.x[(b * l + t) * dm ..< (b * l + t + 1) * dm]
+                if reset[b * l + t] != 0 { for i in b * dm * s ..< (b + 1) * dm * s { state.storage[i] = 0 } }
+            }
+            let xb = KernelTestBuffer(xt), yt = KernelTestBuffer(zeros: 2 * dm)
+            stepper.step(x: xb.r, weight: w.r, bias: bias.r, state: state.w, y: yt.w)
+            withExtendedLifetime(xb) {}
+            for b in 0 ..< 2 { for d in 0 ..< dm { yStep[(b * l + t) * dm + d] = yt.storage[b * dm + d] } }
+        }
+        XCTAssertLessThan(SeqKernelCheck.maxAbsDifference(yStep, y), 1e-5)
+        let x = KernelTestBuffer(v.x), rb = KernelTestBuffer(reset), final = KernelTestBuffer(zeros: 2 * dm * s)
+        c.finalState(x: x.r, reset: rb.r, state: final.w)
+        XCTAssertEqual(final.array, state.array)
+        // Element 1's last reset is at t = 4, beyond K-1 steps back: no zeros expected there;
+        // a reset at t = 7 would leave one input: check that case directly.
+        var late = reset
+        late[l + 7] = 1
+        let rl = KernelTestBuffer(late)
+        c.finalState(x: x.r, reset: rl.r, state: final.w)
+        for d in 0 ..< dm {
+            let row = Array(final.array[(dm + d) * s ..< (dm + d + 1) * s])
+            XCTAssertEqual(row, [0, v.x[(l + 7) * dm + d], v.x[(l + 8) * dm + d]])
+        }
+        withExtendedLifetime((w, bias, x, rb, rl)) {}
     }
 
     func testCausality() {

@@ -63,19 +63,24 @@ void mbrl_selective_scan_backward(const float *u, const float *delta, const floa
 /// y[b,t,d] = bias[d] + Σ_{k<K} w[d,k] · x[b, t-(K-1)+k, d]   (x at negative times = 0)
 /// i.e. nn.Conv1d(dim, dim, K, groups=dim, padding=K-1)(x.transpose(1,2))[..., :L].
 /// x, y: [batch, length, dim]; w: [dim, K] (torch's [dim, 1, K]); bias: [dim] or NULL.
+/// reset: [batch, length] or NULL; reset[b,t] != 0 starts a new segment at t: inputs
+/// before t are treated as 0 for outputs at t and later (as at the sequence start).
 /// Cost: batch·length·dim·K FMA, vectorised over channels.
-void mbrl_causal_conv1d_forward(const float *x, const float *w, const float *bias, float *y,
-                                int batch, int length, int dim, int ksize);
+void mbrl_causal_conv1d_forward(const float *x, const float *w, const float *bias,
+                                const float *reset, float *y, int batch, int length, int dim,
+                                int ksize);
 
-/// Backward: overwrites dx [batch, length, dim]; accumulates dw [dim, K] and
-/// dbias [dim] (NULL to skip).
-void mbrl_causal_conv1d_backward(const float *x, const float *w, const float *dy, float *dx,
-                                 float *dw, float *dbias, int batch, int length, int dim, int ksize);
+/// Backward (same reset): overwrites dx [batch, length, dim]; accumulates dw [dim, K]
+/// and dbias [dim] (NULL to skip).
+void mbrl_causal_conv1d_backward(const float *x, const float *w, const float *reset,
+                                 const float *dy, float *dx, float *dw, float *dbias, int batch,
+                                 int length, int dim, int ksize);
 
 /// The rolling state after a sequence: state[b,d,j] = x[b, length-(K-1)+j, d]
-/// (0 where that time is negative). state: [batch, dim, K-1], oldest first.
-void mbrl_causal_conv1d_final_state(const float *x, float *state, int batch, int length, int dim,
-                                    int ksize);
+/// (0 where that time is negative or before the last reset). state: [batch, dim, K-1],
+/// oldest first.
+void mbrl_causal_conv1d_final_state(const float *x, const float *reset, float *state, int batch,
+                                    int length, int dim, int ksize);
 
 /// One step: y_t = bias + Σ_{k<K-1} w[d,k] state[b,d,k] + w[d,K-1] x_t, then the
 /// state shifts left by one and x_t is appended. x_t, y_t: [batch, dim];

@@ -10,7 +10,9 @@ import CKernels
 /// in PyTorch (cross-correlation: w[d, K-1] multiplies the current input).
 /// Shapes: `x`, `y`: [batch, length, channels]; `weight`: [channels, K] (PyTorch's
 /// [channels, 1, K] flattened); `bias`: [channels]; rolling state:
-/// [batch, channels, K-1], the last K-1 inputs, oldest first.
+/// [batch, channels, K-1], the last K-1 inputs, oldest first. An optional `reset`
+/// mask [batch, length] (non-zero = a new episode starts at t) hides inputs before
+/// t from outputs at t and later, as at the start of a sequence.
 ///
 /// Cost: batch·length·channels·K FMA forward, twice that backward, vectorised
 /// over channels; the batch is split over the cores when the call is large.
@@ -36,24 +38,27 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
 
     /// Whole-sequence forward (zero initial state). Writes `y`.
     public func forward(x: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
-                        bias: UnsafeBufferPointer<Float>?, y: UnsafeMutableBufferPointer<Float>) {
+                        bias: UnsafeBufferPointer<Float>?, reset: UnsafeBufferPointer<Float>? = nil,
+                        y: UnsafeMutableBufferPointer<Float>) {
         let name = "CausalDepthwiseConv1D.forward"
         checkKernelBuffer(x.count, [batch, length, channels], "x", name)
         checkParameters(weight: weight, bias: bias, name)
         checkKernelBuffer(y.count, [batch, length, channels], "y", name)
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
         let (L, D, K) = (length, channels, kernelSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
         BatchParallel.run(batch: batch, chunks: chunks) { _, r in
             let off = r.lowerBound * L * D
-            mbrl_causal_conv1d_forward(x.kernelBase + off, weight.kernelBase, bias?.kernelBase, y.kernelBase + off,
+            mbrl_causal_conv1d_forward(x.kernelBase + off, weight.kernelBase, bias?.kernelBase,
+                                       reset.map { $0.kernelBase + r.lowerBound * L }, y.kernelBase + off,
                                        Int32(r.count), Int32(L), Int32(D), Int32(K))
         }
     }
 
-    /// Backward of `forward` given `dy`. Overwrites `dx` [batch, length, channels],
-    /// `dWeight` [channels, K] and `dBias` [channels] (when given).
+    /// Backward of `forward` (same `reset`) given `dy`. Overwrites `dx`
+    /// [batch, length, channels], `dWeight` [channels, K] and `dBias` [channels] (when given).
     public func backward(x: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
-                         dy: UnsafeBufferPointer<Float>, dx: UnsafeMutableBufferPointer<Float>,
+                         reset: UnsafeBufferPointer<Float>? = nil, dy: UnsafeBufferPointer<Float>, dx: UnsafeMutableBufferPointer<Float>,
                          dWeight: UnsafeMutableBufferPointer<Float>, dBias: UnsafeMutableBufferPointer<Float>?) {
         let name = "CausalDepthwiseConv1D.backward"
         checkKernelBuffer(x.count, [batch, length, channels], "x", name)
@@ -62,6 +67,7 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
         checkKernelBuffer(dx.count, [batch, length, channels], "dx", name)
         checkKernelBuffer(dWeight.count, [channels, kernelSize], "dWeight", name)
         if let dBias { checkKernelBuffer(dBias.count, [channels], "dBias", name) }
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
         let (L, D, K) = (length, channels, kernelSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: 2 * workPerItem)
         let perChunk = D * K + D  // partial dWeight, dBias
@@ -71,8 +77,10 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
         BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
             let off = r.lowerBound * L * D
             let mine = partial.kernelBase + chunk * perChunk
-            mbrl_causal_conv1d_backward(x.kernelBase + off, weight.kernelBase, dy.kernelBase + off, dx.kernelBase + off,
-                                        mine, mine + D * K, Int32(r.count), Int32(L), Int32(D), Int32(K))
+            mbrl_causal_conv1d_backward(x.kernelBase + off, weight.kernelBase,
+                                        reset.map { $0.kernelBase + r.lowerBound * L }, dy.kernelBase + off,
+                                        dx.kernelBase + off, mine, mine + D * K,
+                                        Int32(r.count), Int32(L), Int32(D), Int32(K))
         }
         for i in 0 ..< D * K {
             var s: Float = 0
@@ -89,20 +97,22 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
     }
 
     /// The rolling state after the sequence `x` [batch, length, channels]: the last
-    /// K-1 inputs per channel, oldest first, zero-padded when length < K-1.
-    /// Writes `state` [batch, channels, K-1].
-    public func finalState(x: UnsafeBufferPointer<Float>, state: UnsafeMutableBufferPointer<Float>) {
+    /// K-1 inputs per channel, oldest first, zero-padded when length < K-1 or where
+    /// they precede the last reset. Writes `state` [batch, channels, K-1].
+    public func finalState(x: UnsafeBufferPointer<Float>, reset: UnsafeBufferPointer<Float>? = nil,
+                           state: UnsafeMutableBufferPointer<Float>) {
         checkKernelBuffer(x.count, [batch, length, channels], "x", "CausalDepthwiseConv1D.finalState")
         checkKernelBuffer(state.count, [batch, channels, kernelSize - 1], "state", "CausalDepthwiseConv1D.finalState")
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", "CausalDepthwiseConv1D.finalState") }
         guard kernelSize > 1 else { return }
-        mbrl_causal_conv1d_final_state(x.kernelBase, state.kernelBase, Int32(batch), Int32(length), Int32(channels),
+        mbrl_causal_conv1d_final_state(x.kernelBase, reset?.kernelBase, state.kernelBase, Int32(batch), Int32(length), Int32(channels),
                                        Int32(kernelSize))
     }
 
     /// One step for imagination, O(channels·K) per batch element: `x`, `y`:
     /// [batch, channels]; `state` [batch, channels, K-1] (zeros at the start of a
-    /// sequence) is shifted and takes `x`. `length` is ignored here. Large batches
-    /// are split over the cores.
+    /// sequence; zero a row at an episode start) is shifted and takes `x`. `length`
+    /// is ignored here. Large batches are split over the cores.
     public func step(x: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
                      bias: UnsafeBufferPointer<Float>?, state: UnsafeMutableBufferPointer<Float>,
                      y: UnsafeMutableBufferPointer<Float>) {
