@@ -91,12 +91,20 @@ void mbrl_s4d_real_kernel_backward(const float *log_dt, const float *log_A, cons
     }
 }
 
+/// First time of the segment containing l, given the segment start before l.
+static inline int s4d_segment_start(const float *reset, int b, int L, int l, int start) {
+    return (reset && reset[(size_t)b * L + l] != 0.0f) ? l : start;
+}
+
 MBRL_CLONES
 void mbrl_s4d_conv_forward(const float *restrict u, const float *restrict K,
-                           const float *restrict D, float *restrict y, int batch, int L, int H) {
+                           const float *restrict D, const float *restrict reset, float *restrict y,
+                           int batch, int L, int H) {
     for (int b = 0; b < batch; b++) {
         const float *ub = u + (size_t)b * L * H;
+        int start = 0;
         for (int l = 0; l < L; l++) {
+            start = s4d_segment_start(reset, b, L, l, start);
             float *yr = y + ((size_t)b * L + l) * H;
             const float *ul = ub + (size_t)l * H;
             if (D) {
@@ -104,7 +112,7 @@ void mbrl_s4d_conv_forward(const float *restrict u, const float *restrict K,
             } else {
                 for (int h = 0; h < H; h++) yr[h] = 0.0f;
             }
-            for (int j = 0; j <= l; j++) {
+            for (int j = 0; j <= l - start; j++) {
                 const float *kj = K + (size_t)j * H;
                 const float *us = ub + (size_t)(l - j) * H;
                 for (int h = 0; h < H; h++) yr[h] += kj[h] * us[h];
@@ -115,47 +123,49 @@ void mbrl_s4d_conv_forward(const float *restrict u, const float *restrict K,
 
 MBRL_CLONES
 void mbrl_s4d_conv_backward(const float *restrict u, const float *restrict K,
-                            const float *restrict D, const float *restrict dy, float *restrict du,
-                            float *restrict dK, float *restrict dD, int batch, int L, int H) {
+                            const float *restrict D, const float *restrict reset,
+                            const float *restrict dy, float *restrict du, float *restrict dK,
+                            float *restrict dD, int batch, int L, int H) {
     for (int b = 0; b < batch; b++) {
         const float *ub = u + (size_t)b * L * H;
         const float *dyb = dy + (size_t)b * L * H;
-        for (int s = 0; s < L; s++) {
-            float *dur = du + ((size_t)b * L + s) * H;
-            const float *dys = dyb + (size_t)s * H;
+        float *dub = du + (size_t)b * L * H;
+        for (size_t i = 0; i < (size_t)L * H; i++) dub[i] = 0.0f;
+        int start = 0;
+        // For each output l: du[l-j] += K[j] dy[l], dK[j] += dy[l] u[l-j] (j ≤ l - start).
+        for (int l = 0; l < L; l++) {
+            start = s4d_segment_start(reset, b, L, l, start);
+            const float *dyl = dyb + (size_t)l * H;
             if (D) {
-                for (int h = 0; h < H; h++) dur[h] = D[h] * dys[h];
-            } else {
-                for (int h = 0; h < H; h++) dur[h] = 0.0f;
+                const float *ul = ub + (size_t)l * H;
+                float *dul = dub + (size_t)l * H;
+                for (int h = 0; h < H; h++) dul[h] += D[h] * dyl[h];
+                if (dD) {
+                    for (int h = 0; h < H; h++) dD[h] += dyl[h] * ul[h];
+                }
             }
-            for (int l = s; l < L; l++) {
-                const float *kj = K + (size_t)(l - s) * H;
-                const float *dyl = dyb + (size_t)l * H;
-                for (int h = 0; h < H; h++) dur[h] += kj[h] * dyl[h];
-            }
-            if (dD) {
-                const float *us = ub + (size_t)s * H;
-                for (int h = 0; h < H; h++) dD[h] += dys[h] * us[h];
-            }
-        }
-        for (int j = 0; j < L; j++) {
-            float *dkj = dK + (size_t)j * H;
-            for (int l = j; l < L; l++) {
-                const float *dyl = dyb + (size_t)l * H;
+            for (int j = 0; j <= l - start; j++) {
+                const float *kj = K + (size_t)j * H;
                 const float *us = ub + (size_t)(l - j) * H;
-                for (int h = 0; h < H; h++) dkj[h] += dyl[h] * us[h];
+                float *dus = dub + (size_t)(l - j) * H;
+                float *dkj = dK + (size_t)j * H;
+                for (int h = 0; h < H; h++) {
+                    dus[h] += kj[h] * dyl[h];
+                    dkj[h] += dyl[h] * us[h];
+                }
             }
         }
     }
 }
 
 void mbrl_s4d_final_state(const float *restrict u, const float *restrict dA,
-                          const float *restrict dB, float *restrict state, int batch, int L, int H,
-                          int N) {
+                          const float *restrict dB, const float *restrict reset,
+                          float *restrict state, int batch, int L, int H, int N) {
     for (int b = 0; b < batch; b++) {
         float *x = state + (size_t)b * H * N;
         memset(x, 0, sizeof(float) * (size_t)H * N);
         for (int j = 0; j < L; j++) {
+            if (reset && reset[(size_t)b * L + j] != 0.0f) memset(x, 0, sizeof(float) * (size_t)H * N);
             const float *uj = u + ((size_t)b * L + j) * H;
             for (int h = 0; h < H; h++) {
                 const float uv = uj[h];

@@ -119,12 +119,15 @@ void mbrl_s4d_lin_kernel_backward(const float *log_dt, const float *log_A_real, 
     }
 }
 
-void mbrl_s4d_lin_final_state(const float *u, const float *dA, const float *dB, float *state,
-                              int batch, int L, int H, int N) {
+void mbrl_s4d_lin_final_state(const float *u, const float *dA, const float *dB,
+                              const float *reset, float *state, int batch, int L, int H, int N) {
     for (int b = 0; b < batch; b++) {
         float *x = state + (size_t)b * H * N * 2;
         for (size_t i = 0; i < (size_t)H * N * 2; i++) x[i] = 0.0f;
         for (int j = 0; j < L; j++) {
+            if (reset && reset[(size_t)b * L + j] != 0.0f) {
+                for (size_t i = 0; i < (size_t)H * N * 2; i++) x[i] = 0.0f;
+            }
             const float *uj = u + ((size_t)b * L + j) * H;
             for (int h = 0; h < H; h++) {
                 const float uv = uj[h];

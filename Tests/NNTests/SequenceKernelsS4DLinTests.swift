@@ -124,6 +124,19 @@ final class SequenceKernelsS4DLinTests: XCTestCase {
         let ub = KernelTestBuffer(u), final = KernelTestBuffer(zeros: bs * h * n * 2)
         s.complexFinalState(u: ub.r, dA: dA.r, dB: dB.r, stateSize: n, state: final.w)
         XCTAssertLessThan(SeqKernelCheck.maxAbsDifference(final.array, state.array), 1e-5)
-        withExtendedLifetime((ld, lar, ai, c, d, ub)) {}
+
+        // A reset at l = 20 in both elements: the final state equals that of the suffix alone.
+        var reset = [Float](repeating: 0, count: bs * l)
+        reset[20] = 1
+        reset[l + 20] = 1
+        let rb = KernelTestBuffer(reset), withReset = KernelTestBuffer(zeros: bs * h * n * 2)
+        s.complexFinalState(u: ub.r, dA: dA.r, dB: dB.r, reset: rb.r, stateSize: n, state: withReset.w)
+        var suffix = [Float]()
+        for b in 0 ..< bs { suffix += u[(b * l + 20) * h ..< (b + 1) * l * h] }
+        let sb = KernelTestBuffer(suffix), suffixState = KernelTestBuffer(zeros: bs * h * n * 2)
+        S4DConvolution(batch: bs, length: l - 20, channels: h)
+            .complexFinalState(u: sb.r, dA: dA.r, dB: dB.r, stateSize: n, state: suffixState.w)
+        XCTAssertEqual(withReset.array, suffixState.array)
+        withExtendedLifetime((ld, lar, ai, c, d, ub, rb, sb)) {}
     }
 }

@@ -36,20 +36,21 @@ final class SequenceKernelsS4DTests: XCTestCase {
         return out.array
     }
 
-    static func convolve(_ s: S4DConvolution, u: [Float], K: [Float], D: [Float]) -> [Float] {
+    static func convolve(_ s: S4DConvolution, u: [Float], K: [Float], D: [Float], reset: [Float]? = nil) -> [Float] {
         let ub = KernelTestBuffer(u), kb = KernelTestBuffer(K), db = KernelTestBuffer(D)
-        let y = KernelTestBuffer(zeros: u.count)
-        s.forward(u: ub.r, K: kb.r, D: db.r, y: y.w)
-        withExtendedLifetime((ub, kb, db)) {}
+        let y = KernelTestBuffer(zeros: u.count), rb = reset.map { KernelTestBuffer($0) }
+        s.forward(u: ub.r, K: kb.r, D: db.r, reset: rb?.r, y: y.w)
+        withExtendedLifetime((ub, kb, db, rb)) {}
         return y.array
     }
 
-    static func convolveBackward(_ s: S4DConvolution, u: [Float], K: [Float], D: [Float], dy: [Float])
-        -> (du: [Float], dK: [Float], dD: [Float]) {
+    static func convolveBackward(_ s: S4DConvolution, u: [Float], K: [Float], D: [Float], dy: [Float],
+                                 reset: [Float]? = nil) -> (du: [Float], dK: [Float], dD: [Float]) {
         let ub = KernelTestBuffer(u), kb = KernelTestBuffer(K), db = KernelTestBuffer(D), g = KernelTestBuffer(dy)
+        let rb = reset.map { KernelTestBuffer($0) }
         let du = KernelTestBuffer(zeros: u.count), dK = KernelTestBuffer(zeros: K.count), dD = KernelTestBuffer(zeros: D.count)
-        s.backward(u: ub.r, K: kb.r, D: db.r, dy: g.r, du: du.w, dK: dK.w, dD: dD.w)
-        withExtendedLifetime((ub, kb, db, g)) {}
+        s.backward(u: ub.r, K: kb.r, D: db.r, reset: rb?.r, dy: g.r, du: du.w, dK: dK.w, dD: dD.w)
+        withExtendedLifetime((ub, kb, db, g, rb)) {}
         return (du.array, dK.array, dD.array)
     }
 
@@ -97,25 +98,57 @@ final class SequenceKernelsS4DTests: XCTestCase {
         }
     }
 
+    /// Element 0: a new segment at l = 3; element 1: at l = 0 and l = 5.
+    static func resetMask(length l: Int) -> [Float] {
+        var m = [Float](repeating: 0, count: 2 * l)
+        m[3] = 1
+        m[l] = 1
+        m[l + 5] = 1
+        return m
+    }
+
     func testConvolutionBackwardMatchesCentralDifferences() {
-        let s = S4DConvolution(batch: 2, length: 7, channels: 3)
-        var rng = SeededGenerator(seed: 34)
-        let u = SeqKernelCheck.normal(2 * 7 * 3, &rng), K = SeqKernelCheck.normal(7 * 3, std: 0.5, &rng)
-        let D = SeqKernelCheck.normal(3, &rng), r = SeqKernelCheck.normal(2 * 7 * 3, &rng)
-        let g = Self.convolveBackward(s, u: u, K: K, D: D, dy: r)
-        SeqKernelCheck.checkGradient("s4d conv u", analytic: g.du, at: u) { SeqKernelCheck.dot(Self.convolve(s, u: $0, K: K, D: D), r) }
-        SeqKernelCheck.checkGradient("s4d conv K", analytic: g.dK, at: K) { SeqKernelCheck.dot(Self.convolve(s, u: u, K: $0, D: D), r) }
-        SeqKernelCheck.checkGradient("s4d conv D", analytic: g.dD, at: D) { SeqKernelCheck.dot(Self.convolve(s, u: u, K: K, D: $0), r) }
+        for reset in [nil, Self.resetMask(length: 7)] {
+            let s = S4DConvolution(batch: 2, length: 7, channels: 3)
+            var rng = SeededGenerator(seed: 34)
+            let u = SeqKernelCheck.normal(2 * 7 * 3, &rng), K = SeqKernelCheck.normal(7 * 3, std: 0.5, &rng)
+            let D = SeqKernelCheck.normal(3, &rng), r = SeqKernelCheck.normal(2 * 7 * 3, &rng)
+            let g = Self.convolveBackward(s, u: u, K: K, D: D, dy: r, reset: reset)
+            let tag = reset == nil ? "" : " (resets)"
+            SeqKernelCheck.checkGradient("s4d conv u\(tag)", analytic: g.du, at: u) {
+                SeqKernelCheck.dot(Self.convolve(s, u: $0, K: K, D: D, reset: reset), r)
+            }
+            SeqKernelCheck.checkGradient("s4d conv K\(tag)", analytic: g.dK, at: K) {
+                SeqKernelCheck.dot(Self.convolve(s, u: u, K: $0, D: D, reset: reset), r)
+            }
+            SeqKernelCheck.checkGradient("s4d conv D\(tag)", analytic: g.dD, at: D) {
+                SeqKernelCheck.dot(Self.convolve(s, u: u, K: K, D: $0, reset: reset), r)
+            }
+        }
     }
 
     /// The S4D layer's two modes agree: kernel + convolution vs discretize + L steps.
     func testRecurrenceMatchesConvolution() {
+        checkRecurrenceMatchesConvolution(reset: nil)
+    }
+
+    /// With resets: the convolution vs steps with the state zeroed at each reset.
+    func testRecurrenceWithResetsMatchesConvolution() {
+        var reset = [Float](repeating: 0, count: 3 * 40)
+        reset[17] = 1       // element 0 at l = 17
+        reset[40] = 1       // element 1 at l = 0 and 39
+        reset[79] = 1
+        checkRecurrenceMatchesConvolution(reset: reset)
+    }
+
+    func checkRecurrenceMatchesConvolution(reset: [Float]?) {
         let (bs, l, h, n) = (3, 40, 5, 16)
         let p = Self.makeParameters(channels: h, stateSize: n, seed: 35)
         var rng = SeededGenerator(seed: 36)
         let u = SeqKernelCheck.normal(bs * l * h, &rng)
         let s = S4DConvolution(batch: bs, length: l, channels: h)
-        let y = Self.convolve(s, u: u, K: Self.kernel(S4DRealKernel(channels: h, stateSize: n, length: l), p), D: p.D)
+        let y = Self.convolve(s, u: u, K: Self.kernel(S4DRealKernel(channels: h, stateSize: n, length: l), p), D: p.D,
+                              reset: reset)
 
         let ld = KernelTestBuffer(p.logDt), la = KernelTestBuffer(p.logA), b = KernelTestBuffer(p.B)
         let c = KernelTestBuffer(p.C), d = KernelTestBuffer(p.D)
@@ -126,7 +159,10 @@ final class SequenceKernelsS4DTests: XCTestCase {
         var yStep = [Float](repeating: 0, count: y.count)
         for t in 0 ..< l {
             var ut = [Float]()
-            for bi in 0 ..< bs { ut += u[(bi * l + t) * h ..< (bi * l + t + 1) * h] }
+            for bi in 0 ..< bs {
+                ut += u[(bi * l + t) * h ..< (bi * l + t + 1) * h]
+                if let reset, reset[bi * l + t] != 0 { for i in bi * h * n ..< (bi + 1) * h * n { state.storage[i] = 0 } }
+            }
             let ub = KernelTestBuffer(ut), yt = KernelTestBuffer(zeros: bs * h)
             stepper.step(u: ub.r, dA: dA.r, dB: dB.r, C: c.r, D: d.r, stateSize: n, state: state.w, y: yt.w)
             withExtendedLifetime(ub) {}
@@ -135,13 +171,13 @@ final class SequenceKernelsS4DTests: XCTestCase {
             }
         }
         let err = SeqKernelCheck.maxAbsDifference(yStep, y)
-        SeqKernelCheck.report("s4d step vs conv max abs", Double(err))
+        SeqKernelCheck.report("s4d step vs conv max abs\(reset == nil ? "" : " (resets)")", Double(err))
         XCTAssertLessThan(err, 1e-4)
 
-        let ub = KernelTestBuffer(u), final = KernelTestBuffer(zeros: bs * h * n)
-        s.finalState(u: ub.r, dA: dA.r, dB: dB.r, stateSize: n, state: final.w)
+        let ub = KernelTestBuffer(u), final = KernelTestBuffer(zeros: bs * h * n), rb = reset.map { KernelTestBuffer($0) }
+        s.finalState(u: ub.r, dA: dA.r, dB: dB.r, reset: rb?.r, stateSize: n, state: final.w)
         XCTAssertLessThan(SeqKernelCheck.maxAbsDifference(final.array, state.array), 1e-5)
-        withExtendedLifetime((ld, la, b, c, d, ub)) {}
+        withExtendedLifetime((ld, la, b, c, d, ub, rb)) {}
     }
 
     func testConvolutionIsCausal() {

@@ -109,20 +109,24 @@ void mbrl_s4d_real_kernel_backward(const float *log_dt, const float *log_A, cons
                                    float *dlog_A, float *dB, float *dC, int H, int N, int L);
 
 /// Causal convolution y[b,l,h] = Σ_{j≤l} K[j,h] u[b,l-j,h] + D[h] u[b,l,h].
-/// u, y: [batch, L, H]; K: [L, H]; D: [H] or NULL. Direct O(L²) per channel
+/// u, y: [batch, L, H]; K: [L, H]; D: [H] or NULL. reset: [batch, L] or NULL;
+/// reset[b,l] != 0 starts a new segment at l (the sum stops at the segment start,
+/// i.e. the recurrent state is zeroed there). Direct O(L²) per channel
 /// (batch·H·L(L+1)/2 FMA), vectorised over channels.
-void mbrl_s4d_conv_forward(const float *u, const float *K, const float *D, float *y,
-                           int batch, int L, int H);
+void mbrl_s4d_conv_forward(const float *u, const float *K, const float *D, const float *reset,
+                           float *y, int batch, int L, int H);
 
-/// Backward: overwrites du [batch, L, H]; accumulates dK [L, H] and dD [H] (NULL to skip).
-void mbrl_s4d_conv_backward(const float *u, const float *K, const float *D, const float *dy,
-                            float *du, float *dK, float *dD, int batch, int L, int H);
+/// Backward (same reset): overwrites du [batch, L, H]; accumulates dK [L, H] and
+/// dD [H] (NULL to skip).
+void mbrl_s4d_conv_backward(const float *u, const float *K, const float *D, const float *reset,
+                            const float *dy, float *du, float *dK, float *dD, int batch, int L,
+                            int H);
 
-/// The recurrent state after a sequence (zero initial state):
-///   x[b,h,n] = Σ_{j<L} dA[h,n]^{L-1-j} dB[h,n] u[b,j,h].
-/// u: [batch, L, H]; dA, dB: [H, N]; state: [batch, H, N].
-void mbrl_s4d_final_state(const float *u, const float *dA, const float *dB, float *state,
-                          int batch, int L, int H, int N);
+/// The recurrent state after a sequence (zero initial state, zeroed at resets):
+///   x[b,h,n] = Σ_{start≤j<L} dA[h,n]^{L-1-j} dB[h,n] u[b,j,h].
+/// u: [batch, L, H]; dA, dB: [H, N]; reset: [batch, L] or NULL; state: [batch, H, N].
+void mbrl_s4d_final_state(const float *u, const float *dA, const float *dB, const float *reset,
+                          float *state, int batch, int L, int H, int N);
 
 /// One recurrent step: x = dA ⊙ x + dB u_t; y_t = Σ_n C x + D u_t.
 /// u_t, y_t: [batch, H]; dA, dB, C: [H, N]; D: [H] or NULL; state: [batch, H, N] in place.
@@ -148,9 +152,9 @@ void mbrl_s4d_lin_kernel_backward(const float *log_dt, const float *log_A_real, 
                                   const float *C, const float *dK, float *dlog_dt,
                                   float *dlog_A_real, float *dA_imag, float *dC, int H, int N, int L);
 /// Recurrent state after u [batch, L, H] from zero: x = Σ_j dA^(L-1-j) dB u_j,
-/// complex, state [batch, H, N, 2].
-void mbrl_s4d_lin_final_state(const float *u, const float *dA, const float *dB, float *state,
-                              int batch, int L, int H, int N);
+/// complex, state [batch, H, N, 2]; reset [batch, L] or NULL zeroes it at segment starts.
+void mbrl_s4d_lin_final_state(const float *u, const float *dA, const float *dB,
+                              const float *reset, float *state, int batch, int L, int H, int N);
 /// One step: x = dA x + dB u_t (complex); y_t = 2 Re Σ_n C x + D u_t.
 /// u_t, y_t: [batch, H]; dA, dB, C: [H, N, 2]; D: [H] or NULL; state [batch, H, N, 2] in place.
 void mbrl_s4d_lin_step(const float *u_t, const float *dA, const float *dB, const float *C,

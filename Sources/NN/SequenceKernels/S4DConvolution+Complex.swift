@@ -9,16 +9,18 @@ import CKernels
 /// Running `complexStep` over a sequence reproduces `forward` with the
 /// `S4DLinKernel` kernel.
 extension S4DConvolution {
-    /// The complex recurrent state after `u` [batch, length, channels] from zero.
+    /// The complex recurrent state after `u` [batch, length, channels] from zero
+    /// (zeroed where `reset` [batch, length] is non-zero).
     public func complexFinalState(u: UnsafeBufferPointer<Float>, dA: UnsafeBufferPointer<Float>,
-                                  dB: UnsafeBufferPointer<Float>, stateSize: Int,
-                                  state: UnsafeMutableBufferPointer<Float>) {
+                                  dB: UnsafeBufferPointer<Float>, reset: UnsafeBufferPointer<Float>? = nil,
+                                  stateSize: Int, state: UnsafeMutableBufferPointer<Float>) {
         let name = "S4DConvolution.complexFinalState"
         checkKernelBuffer(u.count, [batch, length, channels], "u", name)
         checkKernelBuffer(dA.count, [channels, stateSize, 2], "dA", name)
         checkKernelBuffer(dB.count, [channels, stateSize, 2], "dB", name)
         checkKernelBuffer(state.count, [batch, channels, stateSize, 2], "state", name)
-        mbrl_s4d_lin_final_state(u.kernelBase, dA.kernelBase, dB.kernelBase, state.kernelBase,
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
+        mbrl_s4d_lin_final_state(u.kernelBase, dA.kernelBase, dB.kernelBase, reset?.kernelBase, state.kernelBase,
                                  Int32(batch), Int32(length), Int32(channels), Int32(stateSize))
     }
 

@@ -13,7 +13,9 @@ import CKernels
 ///       x_t[h,n] = dA[h,n] · x_{t-1}[h,n] + dB[h,n] · u_t[h],   y_t[h] = Σ_n C[h,n] x_t[h,n] + D[h] u_t[h]
 ///
 /// Both start from a zero state; `finalState` gives the recurrent state after a
-/// sequence so imagination can continue from observed context.
+/// sequence so imagination can continue from observed context. An optional
+/// `reset` mask [batch, length] (non-zero = a new episode starts at l) zeroes the
+/// state there: the convolution sum stops at the segment start.
 /// Shapes: `u`, `y`: [batch, length, channels]; `K`: [length, channels];
 /// `D`: [channels]; recurrent state: [batch, channels, stateSize].
 ///
@@ -40,27 +42,31 @@ public struct S4DConvolution: Sendable, Equatable {
 
     /// Writes `y` = K ∗ u + D u (causal).
     public func forward(u: UnsafeBufferPointer<Float>, K: UnsafeBufferPointer<Float>,
-                        D: UnsafeBufferPointer<Float>?, y: UnsafeMutableBufferPointer<Float>) {
+                        D: UnsafeBufferPointer<Float>?, reset: UnsafeBufferPointer<Float>? = nil,
+                        y: UnsafeMutableBufferPointer<Float>) {
         let name = "S4DConvolution.forward"
-        checkInputs(u: u, K: K, D: D, name)
+        checkInputs(u: u, K: K, D: D, reset: reset, name)
         checkKernelBuffer(y.count, [batch, length, channels], "y", name)
         let (L, H) = (length, channels)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
         BatchParallel.run(batch: batch, chunks: chunks) { _, r in
             let off = r.lowerBound * L * H
-            mbrl_s4d_conv_forward(u.kernelBase + off, K.kernelBase, D?.kernelBase, y.kernelBase + off,
+            mbrl_s4d_conv_forward(u.kernelBase + off, K.kernelBase, D?.kernelBase,
+                                  reset.map { $0.kernelBase + r.lowerBound * L }, y.kernelBase + off,
                                   Int32(r.count), Int32(L), Int32(H))
         }
     }
 
-    /// Backward of `forward` given `dy`: overwrites `du` [batch, length, channels],
-    /// `dK` [length, channels] and `dD` [channels] (only when `D` is given).
+    /// Backward of `forward` (same `reset`) given `dy`: overwrites `du`
+    /// [batch, length, channels], `dK` [length, channels] and `dD` [channels] (only
+    /// when `D` is given).
     public func backward(u: UnsafeBufferPointer<Float>, K: UnsafeBufferPointer<Float>,
-                         D: UnsafeBufferPointer<Float>?, dy: UnsafeBufferPointer<Float>,
+                         D: UnsafeBufferPointer<Float>?, reset: UnsafeBufferPointer<Float>? = nil,
+                         dy: UnsafeBufferPointer<Float>,
                          du: UnsafeMutableBufferPointer<Float>, dK: UnsafeMutableBufferPointer<Float>,
                          dD: UnsafeMutableBufferPointer<Float>?) {
         let name = "S4DConvolution.backward"
-        checkInputs(u: u, K: K, D: D, name)
+        checkInputs(u: u, K: K, D: D, reset: reset, name)
         checkKernelBuffer(dy.count, [batch, length, channels], "dy", name)
         checkKernelBuffer(du.count, [batch, length, channels], "du", name)
         checkKernelBuffer(dK.count, [length, channels], "dK", name)
@@ -75,7 +81,8 @@ public struct S4DConvolution: Sendable, Equatable {
         BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
             let off = r.lowerBound * L * H
             let mine = partial.kernelBase + chunk * perChunk
-            mbrl_s4d_conv_backward(u.kernelBase + off, K.kernelBase, D?.kernelBase, dy.kernelBase + off,
+            mbrl_s4d_conv_backward(u.kernelBase + off, K.kernelBase, D?.kernelBase,
+                                   reset.map { $0.kernelBase + r.lowerBound * L }, dy.kernelBase + off,
                                    du.kernelBase + off, mine, D == nil ? nil : mine + L * H,
                                    Int32(r.count), Int32(L), Int32(H))
         }
@@ -97,20 +104,22 @@ public struct S4DConvolution: Sendable, Equatable {
     /// x[b,h,n] = Σ_j dA[h,n]^(length-1-j) dB[h,n] u[b,j,h]. Writes `state`
     /// [batch, channels, stateSize]; `dA`, `dB`: [channels, stateSize].
     public func finalState(u: UnsafeBufferPointer<Float>, dA: UnsafeBufferPointer<Float>,
-                           dB: UnsafeBufferPointer<Float>, stateSize: Int,
-                           state: UnsafeMutableBufferPointer<Float>) {
+                           dB: UnsafeBufferPointer<Float>, reset: UnsafeBufferPointer<Float>? = nil,
+                           stateSize: Int, state: UnsafeMutableBufferPointer<Float>) {
         let name = "S4DConvolution.finalState"
         checkKernelBuffer(u.count, [batch, length, channels], "u", name)
         checkKernelBuffer(dA.count, [channels, stateSize], "dA", name)
         checkKernelBuffer(dB.count, [channels, stateSize], "dB", name)
         checkKernelBuffer(state.count, [batch, channels, stateSize], "state", name)
-        mbrl_s4d_final_state(u.kernelBase, dA.kernelBase, dB.kernelBase, state.kernelBase,
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
+        mbrl_s4d_final_state(u.kernelBase, dA.kernelBase, dB.kernelBase, reset?.kernelBase, state.kernelBase,
                              Int32(batch), Int32(length), Int32(channels), Int32(stateSize))
     }
 
     /// One recurrent step: `u`, `y`: [batch, channels]; `dA`, `dB`, `C`:
     /// [channels, stateSize]; `state` [batch, channels, stateSize] updated in place.
-    /// `length` is ignored here. Large batches are split over the cores.
+    /// `length` is ignored here (zero a state row at an episode start). Large batches
+    /// are split over the cores.
     public func step(u: UnsafeBufferPointer<Float>, dA: UnsafeBufferPointer<Float>,
                      dB: UnsafeBufferPointer<Float>, C: UnsafeBufferPointer<Float>,
                      D: UnsafeBufferPointer<Float>?, stateSize: Int,
@@ -133,9 +142,10 @@ public struct S4DConvolution: Sendable, Equatable {
     }
 
     private func checkInputs(u: UnsafeBufferPointer<Float>, K: UnsafeBufferPointer<Float>,
-                             D: UnsafeBufferPointer<Float>?, _ name: String) {
+                             D: UnsafeBufferPointer<Float>?, reset: UnsafeBufferPointer<Float>?, _ name: String) {
         checkKernelBuffer(u.count, [batch, length, channels], "u", name)
         checkKernelBuffer(K.count, [length, channels], "K", name)
         if let D { checkKernelBuffer(D.count, [channels], "D", name) }
+        if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
     }
 }
