@@ -126,33 +126,41 @@ void mbrl_s4d_conv_backward(const float *restrict u, const float *restrict K,
                             const float *restrict D, const float *restrict reset,
                             const float *restrict dy, float *restrict du, float *restrict dK,
                             float *restrict dD, int batch, int L, int H) {
+    int starts[L > 0 ? L : 1], ends[L > 0 ? L : 1];
     for (int b = 0; b < batch; b++) {
         const float *ub = u + (size_t)b * L * H;
         const float *dyb = dy + (size_t)b * L * H;
-        float *dub = du + (size_t)b * L * H;
-        for (size_t i = 0; i < (size_t)L * H; i++) dub[i] = 0.0f;
+        // starts[l]: first time of l's segment; ends[s]: one past the last time of s's segment.
         int start = 0;
-        // For each output l: du[l-j] += K[j] dy[l], dK[j] += dy[l] u[l-j] (j ≤ l - start).
-        for (int l = 0; l < L; l++) {
-            start = s4d_segment_start(reset, b, L, l, start);
-            const float *dyl = dyb + (size_t)l * H;
+        for (int l = 0; l < L; l++) starts[l] = start = s4d_segment_start(reset, b, L, l, start);
+        for (int l = L - 1; l >= 0; l--) ends[l] = (l + 1 == L) ? L : (starts[l + 1] == l + 1 ? l + 1 : ends[l + 1]);
+        // du[s] = D dy[s] + Σ_{s ≤ l < ends[s]} K[l-s] dy[l]   (a row stays in L1)
+        for (int s = 0; s < L; s++) {
+            float *dur = du + ((size_t)b * L + s) * H;
+            const float *dys = dyb + (size_t)s * H;
             if (D) {
-                const float *ul = ub + (size_t)l * H;
-                float *dul = dub + (size_t)l * H;
-                for (int h = 0; h < H; h++) dul[h] += D[h] * dyl[h];
-                if (dD) {
-                    for (int h = 0; h < H; h++) dD[h] += dyl[h] * ul[h];
-                }
+                for (int h = 0; h < H; h++) dur[h] = D[h] * dys[h];
+            } else {
+                for (int h = 0; h < H; h++) dur[h] = 0.0f;
             }
-            for (int j = 0; j <= l - start; j++) {
-                const float *kj = K + (size_t)j * H;
+            for (int l = s; l < ends[s]; l++) {
+                const float *kj = K + (size_t)(l - s) * H;
+                const float *dyl = dyb + (size_t)l * H;
+                for (int h = 0; h < H; h++) dur[h] += kj[h] * dyl[h];
+            }
+            if (dD) {
+                const float *us = ub + (size_t)s * H;
+                for (int h = 0; h < H; h++) dD[h] += dys[h] * us[h];
+            }
+        }
+        // dK[j] += Σ_{l ≥ j, l - j ≥ starts[l]} dy[l] u[l-j]
+        for (int j = 0; j < L; j++) {
+            float *dkj = dK + (size_t)j * H;
+            for (int l = j; l < L; l++) {
+                if (l - j < starts[l]) continue;
+                const float *dyl = dyb + (size_t)l * H;
                 const float *us = ub + (size_t)(l - j) * H;
-                float *dus = dub + (size_t)(l - j) * H;
-                float *dkj = dK + (size_t)j * H;
-                for (int h = 0; h < H; h++) {
-                    dus[h] += kj[h] * dyl[h];
-                    dkj[h] += dyl[h] * us[h];
-                }
+                for (int h = 0; h < H; h++) dkj[h] += dyl[h] * us[h];
             }
         }
     }
