@@ -2,8 +2,10 @@
 #define MBRL_SSM_KERNELS_H
 #include <stddef.h>
 // Sequence kernels for state-space world-model backbones, with hand-written
-// backward passes: the Mamba selective scan, a causal depthwise conv1d and the
-// S4D-Real kernel / causal convolution / recurrence.
+// backward passes: the Mamba selective scan, a causal depthwise conv1d, and the
+// S4D kernels (S4D-Real and complex S4D-Lin) with the causal convolution and
+// recurrence. Every sequence function takes an optional reset mask for episode
+// boundaries inside a sequence.
 //
 // Conventions shared by every function here:
 // - Buffers are contiguous, row-major float32. Sequences are batch-major
@@ -19,7 +21,8 @@
 //   use restrict), except where stated (the scan's h0 / h_last, the steps'
 //   in-place state).
 // - Sizes are int; nothing is allocated except where a `work` buffer is
-//   documented, which the caller provides.
+//   documented, which the caller provides. Small scratch lives on the stack
+//   (conv: (2K + 1)·dim floats; scan: 3·nstate floats; S4D: L doubles or 2L ints).
 
 // MARK: - Mamba selective scan (Gu & Dao 2023, "Mamba", Algorithm 2, real diagonal A)
 
