@@ -23,8 +23,10 @@ import CKernels
 /// recomputes the forward, then runs the reverse scan). Memory:
 /// the forward saves nothing; the backward recomputes the states of one
 /// (batch, channel) pair at a time into a per-thread buffer of
-/// (2·length + 1)·stateSize floats (8 KB at length 64, state 16). The batch is
-/// split over the cores when the call is large enough.
+/// (2·length + 1)·stateSize floats (8 KB at length 64, state 16), taken with the
+/// per-chunk dA/dD partial sums from one allocation per backward call (nothing
+/// is allocated per step). The batch is split over the cores when the call is
+/// large enough.
 /// Output buffers must not overlap any input (the C kernels are `restrict`);
 /// gradients are overwritten, not accumulated.
 public struct SelectiveScan: Sendable, Equatable {
