@@ -9,4 +9,5 @@
 #include "EnsembleKernels.h"
 #include "ElementwiseKernels.h"
 #include "GRUKernels.h"
+#include "SSMKernels.h"
 #endif
