@@ -12,16 +12,21 @@ struct RunCommand: ParsableCommand {
           mbrl run Configs/quickstart.yaml
           mbrl run Configs/pets-cartpole.yaml seed=1 planner.particles=5
           mbrl run Configs/pets-pendulum.yaml --dry-run
+          mbrl run --resume runs/ContinuousCartPole-v0__pets-cartpole__0__20261125-163530-901
         Writes runs/{env}__{experiment}__{seed}__{timestamp}/ (config.yaml, run.json,
         metrics.jsonl, episodes.csv, summary.json, checkpoints/).
         """
     )
 
-    @Argument(help: "The config file (YAML).")
-    var config: String
+    @Argument(help: "The config file (YAML); omit it with --resume.")
+    var config: String?
 
     @Argument(help: "Overrides, each key.path=value (e.g. seed=3 planner.population=100).")
     var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("Continue a run directory after its last completed trial, with its own config.yaml.",
+                               valueName: "run-directory"))
+    var resume: String?
 
     @Flag(help: "Print the resolved config and exit without running.")
     var dryRun = false
@@ -32,14 +37,22 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Directory to create the run directory in (default: the config's output.dir).")
     var out: String?
 
+    func validate() throws {
+        if resume == nil && config == nil { throw ValidationError("give a config file, or --resume with a run directory") }
+        if resume != nil && (config != nil || !overrides.isEmpty) {
+            throw ValidationError("--resume continues a run with its own config.yaml: give no config file and no overrides")
+        }
+    }
+
     func run() throws {
-        let experiment = try ConfigLoader.load(ExperimentConfig.self, file: config, overrides: overrides)
+        let file = config ?? URL(fileURLWithPath: resume!).appendingPathComponent("config.yaml").path
+        let experiment = try ConfigLoader.load(ExperimentConfig.self, file: file, overrides: overrides)
         if dryRun {
             print(try experiment.renderedYAML(), terminator: "")
             return
         }
-        let runner = ExperimentRunner(config: experiment, configFile: config, overrides: overrides)
-        let summary = try runner.run(options: RunOptions(outputRoot: out, quiet: quiet))
+        let runner = ExperimentRunner(config: experiment, configFile: file, overrides: overrides)
+        let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet))
         let returns = summary.trialReturns.map { String(format: "%.1f", $0) }.joined(separator: ", ")
         print("returns by trial: [\(returns)]")
         print(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction, summary.totalSteps, summary.wallSeconds))

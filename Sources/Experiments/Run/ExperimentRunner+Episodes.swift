@@ -49,6 +49,15 @@ extension ExperimentRunner {
 struct EpisodeTable {
     private var rows: [String] = []
 
+    init() {}
+
+    /// Reads the rows of an `episodes.csv` written by `csv()`.
+    init(csv: String, limit: Int) {
+        rows = Array(csv.split(separator: "\n").dropFirst().prefix(limit).map(String.init))
+    }
+
+    var count: Int { rows.count }
+
     mutating func append(index: Int, kind: String, result: EpisodeResult, totalSteps: Int, msPerAction: Double? = nil) {
         rows.append([String(index), kind, String(result.episodeReturn), String(result.length), String(result.terminated),
                      String(result.truncated), String(totalSteps), msPerAction.map { String(format: "%.3f", $0) } ?? ""]

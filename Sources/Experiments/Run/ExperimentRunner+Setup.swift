@@ -117,6 +117,9 @@ extension ExperimentRunner {
     }
 
     func makeRunDirectory(options: RunOptions, started: Date) throws -> RunDirectory {
+        if let resume = options.resumeDirectory {
+            return try RunDirectory(url: URL(fileURLWithPath: resume), resume: true)
+        }
         let root = options.outputRoot ?? config.output.dir
         let name = RunDirectory.name(environment: config.env.id, experiment: config.name, seed: config.seed, date: started)
         return try RunDirectory(url: URL(fileURLWithPath: root).appendingPathComponent(name))
@@ -153,19 +156,7 @@ extension ExperimentRunner {
 
     /// The model's weights and normalisers as `checkpoints/model.safetensors`.
     func saveCheckpoint(_ model: EnsembleWorldModel, in directory: RunDirectory) throws {
-        var tensors: [String: CheckpointArray] = [:]
-        for (name, shape, values) in model.network.namedParameters() {
-            tensors["network.\(name)"] = CheckpointArray(shape: shape, values: values)
-        }
-        tensors["input_normalizer.mean"] = CheckpointArray(shape: [model.inputSize], values: model.inputNormalizer.mean)
-        tensors["input_normalizer.std"] = CheckpointArray(shape: [model.inputSize], values: model.inputNormalizer.std)
-        tensors["output_normalizer.mean"] = CheckpointArray(shape: [model.outputSize], values: model.outputNormalizer.mean)
-        tensors["output_normalizer.std"] = CheckpointArray(shape: [model.outputSize], values: model.outputNormalizer.std)
-        let file = SafeTensorsFile(tensors: tensors, metadata: [
-            "elites": model.elites.map(String.init).joined(separator: ","),
-            "format": "mbrl EnsembleWorldModel",
-        ])
-        try file.write(to: directory.file("checkpoints/model.safetensors"))
+        try model.checkpoint().write(to: directory.file("checkpoints/model.safetensors"))
     }
 }
 

@@ -61,34 +61,52 @@ public struct ExperimentRunner {
                                            generator: generator.split()), model)
         }
 
-        // Everything that can fail on user input has been checked: now write.
+        // Everything that can fail on user input has been checked: now write
+        // (or, resuming, read back what the run saved after its last trial).
         let directory = try makeRunDirectory(options: options, started: started)
-        try directory.write(config.renderedYAML(), to: "config.yaml")
-        try directory.writeJSON(runRecord(options: options, started: started), to: "run.json")
         var log = MetricsLog()
         var episodes = EpisodeTable()
         var steps = 0
         var episodeIndex = 0
+        var firstTrial = 0
+        var trialReturns: [Double] = []
+        var planMilliseconds: [Double] = []
+        var elapsedBefore = 0.0
+        if options.resumeDirectory != nil {
+            let state = try RunState.read(from: directory)
+            buffer = try ReplayBuffer.load(from: directory.file("checkpoints/replay.npz"))
+            try learned?.load(checkpointAt: directory.file("checkpoints/model.safetensors"))
+            log = try MetricsLog(jsonLines: String(contentsOf: directory.file("metrics.jsonl"), encoding: .utf8),
+                                 file: directory.file("metrics.jsonl").path, limit: state.metricRecords)
+            episodes = EpisodeTable(csv: try String(contentsOf: directory.file("episodes.csv"), encoding: .utf8),
+                                    limit: state.episodeRows)
+            (firstTrial, steps, episodeIndex, generator) = (state.trials, state.steps, state.episodes, state.generator)
+            (trialReturns, planMilliseconds, elapsedBefore) = (state.trialReturns, state.planMilliseconds, state.elapsedSeconds)
+            progress.message("resuming \(directory.url.path) after trial \(firstTrial) of \(config.trials)")
+        } else {
+            try directory.write(config.renderedYAML(), to: "config.yaml")
+            try directory.writeJSON(runRecord(options: options, started: started), to: "run.json")
+        }
 
-        // MARK: - Random steps
-        var randomGenerator = generator.split()
-        while steps < config.initialRandomSteps {
-            let result = try runEpisode(&env, buffer: &buffer, seed: episodeSeed(episodeIndex),
-                                        maxSteps: min(trialLength, config.initialRandomSteps - steps)) { _, _ in
-                encoding.bounds.lower.indices.map { d in
-                    randomGenerator.uniform(encoding.bounds.lower[d], encoding.bounds.upper[d])
-                }
-            } observe: { _, _ in }
-            steps += result.length
-            episodeIndex += 1
-            log.log(step: steps, ["random/episode_return": result.episodeReturn, "random/episode_length": Double(result.length)])
-            episodes.append(index: episodeIndex - 1, kind: "random", result: result, totalSteps: steps)
+        // MARK: - Random steps (a resumed run has them already)
+        if options.resumeDirectory == nil {
+            var randomGenerator = generator.split()
+            while steps < config.initialRandomSteps {
+                let result = try runEpisode(&env, buffer: &buffer, seed: episodeSeed(episodeIndex),
+                                            maxSteps: min(trialLength, config.initialRandomSteps - steps)) { _, _ in
+                    encoding.bounds.lower.indices.map { d in
+                        randomGenerator.uniform(encoding.bounds.lower[d], encoding.bounds.upper[d])
+                    }
+                } observe: { _, _ in }
+                steps += result.length
+                episodeIndex += 1
+                log.log(step: steps, ["random/episode_return": result.episodeReturn, "random/episode_length": Double(result.length)])
+                episodes.append(index: episodeIndex - 1, kind: "random", result: result, totalSteps: steps)
+            }
         }
 
         // MARK: - Trials: model update, then one planning episode
-        var trialReturns: [Double] = []
-        var planMilliseconds: [Double] = []
-        for trial in 0..<config.trials {
+        for trial in firstTrial..<config.trials {
             var values: [String: Double] = [:]
             if let model = learned {
                 let clock = Date()
@@ -122,9 +140,16 @@ public struct ExperimentRunner {
             log.log(step: steps, values)
             episodes.append(index: episodeIndex - 1, kind: "trial", result: result, totalSteps: steps, msPerAction: msPerAction)
 
-            // MARK: logging
+            // MARK: logging, and what --resume needs
             try directory.write(log.jsonLines(), to: "metrics.jsonl")
             try directory.write(episodes.csv(), to: "episodes.csv")
+            if config.output.checkpoint {
+                try buffer.save(to: directory.file("checkpoints/replay.npz"))
+                try RunState(trials: trial + 1, steps: steps, episodes: episodeIndex, generator: generator,
+                             trialReturns: trialReturns, planMilliseconds: planMilliseconds,
+                             elapsedSeconds: elapsedBefore + Date().timeIntervalSince(started),
+                             metricRecords: log.records.count, episodeRows: episodes.count).write(to: directory)
+            }
             progress.update(episode: trial + 1, of: config.trials, lastReturn: result.episodeReturn, steps: steps,
                             extra: String(format: "%.0f ms/action", msPerAction))
         }
@@ -133,7 +158,7 @@ public struct ExperimentRunner {
         // MARK: - Summary
         let summary = RunSummary(runDirectory: directory.url.path, trialReturns: trialReturns, totalSteps: steps,
                                  msPerAction: planMilliseconds.isEmpty ? 0 : planMilliseconds.reduce(0, +) / Double(planMilliseconds.count),
-                                 wallSeconds: Date().timeIntervalSince(started))
+                                 wallSeconds: elapsedBefore + Date().timeIntervalSince(started))
         try directory.write(log.jsonLines(), to: "metrics.jsonl")
         try directory.write(episodes.csv(), to: "episodes.csv")
         try directory.writeJSON([

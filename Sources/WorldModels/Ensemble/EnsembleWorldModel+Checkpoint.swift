@@ -1,0 +1,54 @@
+import Foundation
+import NN
+
+extension EnsembleWorldModel {
+    /// The model as a safetensors file: the network's parameters under
+    /// `network.<name>` (PyTorch names, e.g. `network.hidden.0.weight`), the
+    /// normalisers' statistics, and the elites in the metadata.
+    public func checkpoint() -> SafeTensorsFile {
+        var tensors: [String: CheckpointArray] = [:]
+        for (name, shape, values) in network.namedParameters() {
+            tensors["network.\(name)"] = CheckpointArray(shape: shape, values: values)
+        }
+        tensors["input_normalizer.mean"] = CheckpointArray(shape: [inputSize], values: inputNormalizer.mean)
+        tensors["input_normalizer.std"] = CheckpointArray(shape: [inputSize], values: inputNormalizer.std)
+        tensors["output_normalizer.mean"] = CheckpointArray(shape: [outputSize], values: outputNormalizer.mean)
+        tensors["output_normalizer.std"] = CheckpointArray(shape: [outputSize], values: outputNormalizer.std)
+        return SafeTensorsFile(tensors: tensors, metadata: [
+            "format": "mbrl EnsembleWorldModel",
+            "elites": elites.map(String.init).joined(separator: ","),
+        ])
+    }
+
+    /// The tensor names and shapes a checkpoint of this model holds.
+    public var checkpointShapes: [String: [Int]] {
+        var shapes: [String: [Int]] = [:]
+        for spec in network.parameterSpecs { shapes["network.\(spec.name)"] = spec.shape }
+        shapes["input_normalizer.mean"] = [inputSize]
+        shapes["input_normalizer.std"] = [inputSize]
+        shapes["output_normalizer.mean"] = [outputSize]
+        shapes["output_normalizer.std"] = [outputSize]
+        return shapes
+    }
+
+    /// Loads weights, normalisers and elites from a file written from
+    /// `checkpoint()`. A missing, unexpected or wrongly shaped tensor is an
+    /// error naming it (`SafeTensorsError`); bad elites metadata names the file.
+    public func load(checkpointAt url: URL) throws {
+        let tensors = try SafeTensorsFile.load(from: url, expecting: checkpointShapes)
+        let metadata = try SafeTensorsFile.read(from: url).metadata
+        let members = configuration.members
+        guard let text = metadata["elites"],
+              case let parsed = text.split(separator: ",").compactMap({ Int($0) }),
+              parsed.count == configuration.elites, parsed.allSatisfy({ (0..<members).contains($0) }) else {
+            throw SafeTensorsError(.invalidHeader(reason: "metadata 'elites' must list \(configuration.elites) member indices below \(members), got '\(metadata["elites"] ?? "")'"),
+                                   file: url.path)
+        }
+        for spec in network.parameterSpecs {
+            try network.setParameter(named: spec.name, values: tensors["network.\(spec.name)"]!.values)
+        }
+        inputNormalizer = Normalizer(mean: tensors["input_normalizer.mean"]!.values, std: tensors["input_normalizer.std"]!.values)
+        outputNormalizer = Normalizer(mean: tensors["output_normalizer.mean"]!.values, std: tensors["output_normalizer.std"]!.values)
+        elites = parsed
+    }
+}
