@@ -7,27 +7,31 @@ import XCTest
 
 /// The memory test of the sequence world-model core: on the T-maze with a
 /// 16-cell corridor the GRU model must predict the cue-dependent final reward
-/// (≥ 95 % sign accuracy on held-out episodes) while the memoryless MLP
-/// backbone cannot (≈ 50 %).
+/// (≥ 95 % sign accuracy on 100 held-out episodes) while the memoryless MLP
+/// backbone cannot (≈ 50 %: the reward is independent of everything it sees).
+///
+/// Budget (debug build, 2 cores): GRU 24 units, heads 32, update-gate bias 4
+/// (z ≈ 0.98 at init, so the cue survives the 19 steps), Adam 1e-2, 300 steps
+/// of 32 whole-episode windows; the MLP gets 60 steps (more cannot help it).
 final class TMazeMemoryProbeTests: XCTestCase {
     static let probe = TMazeMemoryProbe(corridorLength: 16)
 
     /// Trains a deterministic one-member model on 200 scripted episodes and measures 100 held-out ones.
     func trainAndProbe<Backbone: SequenceBackbone>(_ makeBackbone: (Int, inout SeededGenerator) -> Backbone, steps: Int,
-                                 seed: UInt64) throws -> (TMazeMemoryProbe.Result, SequenceTrainingReport) {
+                                                   seed: UInt64) throws -> (TMazeMemoryProbe.Result, SequenceTrainingReport) {
         var generator = SeededGenerator(seed: seed)
         let probe = Self.probe
         let train = try probe.collect(episodes: 200, using: &generator)
         let test = try probe.collect(episodes: 100, using: &generator)
         let model = SequenceWorldModel(observationSize: train.observationSize, actionSize: train.actionSize,
-                                       configuration: SequenceWorldModelConfiguration(deterministic: true),
+                                       configuration: SequenceWorldModelConfiguration(deterministic: true, headHiddenSize: 32),
                                        generator: &generator, makeBackbone: makeBackbone)
         var settings = SequenceTrainingConfiguration()
         settings.sequenceLength = probe.episodeLength
         settings.sampling = .withinEpisode
-        settings.batchSize = 16
+        settings.batchSize = 32
         settings.trainSteps = steps
-        settings.learningRate = 3e-3
+        settings.learningRate = 1e-2
         settings.validationRatio = 0
         settings.lossWeights = SequenceLossWeights(observation: 1, reward: 4, termination: 1)
         let report = try SequenceWorldModelTrainer(configuration: settings).train(model, on: train, using: &generator)
@@ -52,11 +56,11 @@ final class TMazeMemoryProbeTests: XCTestCase {
 
     func testGRURemembersTheCueAndMemorylessMLPDoesNot() throws {
         let start = Date()
-        let (gru, gruReport) = try trainAndProbe({ UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, generator: &$1) },
-                                                 steps: 150, seed: 7)
+        let (gru, gruReport) = try trainAndProbe({ UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 4, generator: &$1) },
+                                                 steps: 300, seed: 7)
         let gruSeconds = Date().timeIntervalSince(start)
         let (mlp, mlpReport) = try trainAndProbe({ MLPSequenceBackbone(inputSize: $0, hiddenSize: 24, generator: &$1) },
-                                                 steps: 150, seed: 7)
+                                                 steps: 60, seed: 7)
         let total = Date().timeIntervalSince(start)
         print("T-maze memory probe: GRU \(gru.correct)/\(gru.episodes) (loss \(gruReport.trainLoss), \(gruSeconds) s), "
               + "MLP \(mlp.correct)/\(mlp.episodes) (loss \(mlpReport.trainLoss)), total \(total) s")

@@ -32,8 +32,9 @@ public struct SequenceTargets {
     }
 }
 
-/// The prediction heads shared by every sequence backbone: one `Linear` from
-/// the backbone's features to
+/// The prediction heads shared by every sequence backbone: an optional hidden
+/// layer `h = SiLU(W₁ f + b₁)` of `hiddenSize` units (0: none, h = f), then one
+/// `Linear` to
 ///
 ///     [μ (o) | raw log σ² (o, probabilistic only) | r̂ (1) | ℓ (1)]
 ///
@@ -53,6 +54,9 @@ public final class SequenceModelHeads: Module {
     public let featureSize: Int
     public let observationSize: Int
     public let deterministic: Bool
+    /// Units of the shared hidden layer (0: the output reads the features directly).
+    public let hiddenSize: Int
+    public let hidden: Linear?
     public let output: Linear
     public let bounds: SoftLogVarianceBounds?
 
@@ -80,16 +84,20 @@ public final class SequenceModelHeads: Module {
         public var termination: Float
     }
 
-    public init(featureSize: Int, observationSize: Int, deterministic: Bool, generator: inout SeededGenerator) {
+    public init(featureSize: Int, observationSize: Int, deterministic: Bool, hiddenSize: Int = 0,
+                generator: inout SeededGenerator) {
+        precondition(hiddenSize >= 0, "SequenceModelHeads: hiddenSize must be >= 0, got \(hiddenSize)")
         self.featureSize = featureSize
         self.observationSize = observationSize
         self.deterministic = deterministic
-        output = Linear(inputSize: featureSize, outputSize: observationSize * (deterministic ? 1 : 2) + 2, generator: &generator)
+        self.hiddenSize = hiddenSize
+        hidden = hiddenSize > 0 ? Linear(inputSize: featureSize, outputSize: hiddenSize, generator: &generator) : nil
+        output = Linear(inputSize: hiddenSize > 0 ? hiddenSize : featureSize, outputSize: observationSize * (deterministic ? 1 : 2) + 2, generator: &generator)
         bounds = deterministic ? nil : SoftLogVarianceBounds(size: observationSize)
     }
 
     public func namedParameters() -> [(String, Parameter)] {
-        prefixed("output", output) + (bounds.map { prefixed("bounds", $0) } ?? [])
+        (hidden.map { prefixed("hidden", $0) } ?? []) + prefixed("output", output) + (bounds.map { prefixed("bounds", $0) } ?? [])
     }
 
     var splitSizes: [Int] {
@@ -97,7 +105,7 @@ public final class SequenceModelHeads: Module {
     }
 
     public func callAsFunction(_ features: Variable) -> Outputs {
-        let parts = output(features).split(sizes: splitSizes, axis: 1)
+        let parts = output(hidden.map { $0(features).silu() } ?? features).split(sizes: splitSizes, axis: 1)
         if let bounds {
             return Outputs(mean: parts[0], logVariance: bounds(parts[1]), reward: parts[2], terminationLogit: parts[3])
         }
@@ -105,7 +113,7 @@ public final class SequenceModelHeads: Module {
     }
 
     public func callAsFunction(_ features: Tensor) -> TensorOutputs {
-        let parts = output(features).split(sizes: splitSizes, axis: 1)
+        let parts = output(hidden.map { $0(features).silu() } ?? features).split(sizes: splitSizes, axis: 1)
         if let bounds {
             return TensorOutputs(mean: parts[0], logVariance: bounds(parts[1]), reward: parts[2], terminationLogit: parts[3])
         }

@@ -81,6 +81,8 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
     public internal(set) var inputNormalizer: Normalizer
     /// Statistics of `[o' − o, r]`.
     public internal(set) var outputNormalizer: Normalizer
+    /// Training settings used by `fit(on:using:)` (`TrainableWorldModel`).
+    public var training = SequenceTrainingConfiguration()
 
     public var inputSize: Int { observationSize + actionSize }
 
@@ -101,7 +103,8 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
             precondition(backbone.inputSize == observationSize + actionSize,
                          "SequenceWorldModel: backbone input size \(backbone.inputSize), expected \(observationSize + actionSize)")
             let heads = SequenceModelHeads(featureSize: backbone.featureSize, observationSize: observationSize,
-                                           deterministic: configuration.deterministic, generator: &generator)
+                                           deterministic: configuration.deterministic,
+                                           hiddenSize: configuration.headHiddenSize, generator: &generator)
             members.append(Member(backbone: backbone, heads: heads))
         }
         self.members = members

@@ -16,10 +16,14 @@ public struct SequenceWorldModelConfiguration: Sendable, Equatable {
     public var deterministic = false
     /// How replicated (planning) states are imagined.
     public var propagation: SequencePropagation = .tsInfinity
+    /// Units of the heads' shared SiLU hidden layer (0: linear heads on the features).
+    public var headHiddenSize = 64
 
-    public init(members: Int = 1, deterministic: Bool = false, propagation: SequencePropagation = .tsInfinity) {
+    public init(members: Int = 1, deterministic: Bool = false, propagation: SequencePropagation = .tsInfinity,
+                headHiddenSize: Int = 64) {
         self.members = members
         self.deterministic = deterministic
         self.propagation = propagation
+        self.headHiddenSize = headHiddenSize
     }
 }

@@ -58,7 +58,7 @@ public struct SequenceWorldModelTrainer: Sendable {
         if let validationBuffer {
             let length = min(L, validationBuffer.count)
             var g = generator.split()
-            validationBatch = try? validationBuffer.sampleSequences(batchSize: c.validationWindows, length: length, using: &g)
+            validationBatch = try? validationBuffer.sampleSequences(batchSize: c.validationWindows, length: length, mode: c.sampling, using: &g)
         }
         let validationBurnIn = validationBatch.map { min(c.burnIn, $0.length - 1) } ?? 0
 
