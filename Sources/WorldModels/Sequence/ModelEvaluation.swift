@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Replay
 import SeededRandom
 
@@ -143,7 +148,7 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     }
 
     /// Writes the evaluation as pretty-printed JSON (sorted keys), atomically: a temporary file in the
-    /// same directory, then a rename over `url`.
+    /// same directory, then a POSIX `rename` over `url` (atomic: a reader sees the old or the new file).
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -151,15 +156,12 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         try data.write(to: temporary)
-        do {
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
-        } catch {
+        // POSIX rename replaces the destination atomically within a file system.
+        if rename(temporary.path, url.path) != 0 {
+            let code = errno
             try? FileManager.default.removeItem(at: temporary)
-            throw error
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
+                                                           NSLocalizedDescriptionKey: "rename failed: \(String(cString: strerror(code)))"])
         }
     }
 
