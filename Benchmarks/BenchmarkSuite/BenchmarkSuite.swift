@@ -14,12 +14,14 @@ import Foundation
 ///   median of `steps` steps after `warmup`.
 /// - `ensemble_forward_10k`: the no-grad forward of 5 × 2000 rows through that
 ///   network (one model call of `cem_plan`), ms per call.
+/// - `sequence_world_model`: a GRU `SequenceWorldModel` training step (16 × 32
+///   steps) and its imagination throughput on 10 000 rows.
 ///
 /// The ensemble cases run on `threads` Swift workers with OpenBLAS at 1 thread.
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
-    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k"]
+    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "sequence_world_model"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -71,6 +73,7 @@ public struct BenchmarkSuite {
             case "sgemm_gflops": record = sgemm()
             case "ensemble_mlp": record = try ensembleTraining()
             case "ensemble_forward_10k": record = try ensembleForward()
+            case "sequence_world_model": record = try sequenceWorldModel()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))
