@@ -16,28 +16,6 @@ import XCTest
 final class TMazeMemoryProbeTests: XCTestCase {
     static let probe = TMazeMemoryProbe(corridorLength: 16)
 
-    /// Trains a deterministic one-member model on 200 scripted episodes and measures 100 held-out ones.
-    func trainAndProbe<Backbone: SequenceBackbone>(_ makeBackbone: (Int, inout SeededGenerator) -> Backbone, steps: Int,
-                                                   seed: UInt64) throws -> (TMazeMemoryProbe.Result, SequenceTrainingReport) {
-        var generator = SeededGenerator(seed: seed)
-        let probe = Self.probe
-        let train = try probe.collect(episodes: 200, using: &generator)
-        let test = try probe.collect(episodes: 100, using: &generator)
-        let model = SequenceWorldModel(observationSize: train.observationSize, actionSize: train.actionSize,
-                                       configuration: SequenceWorldModelConfiguration(deterministic: true, headHiddenSize: 32),
-                                       generator: &generator, makeBackbone: makeBackbone)
-        var settings = SequenceTrainingConfiguration()
-        settings.sequenceLength = probe.episodeLength
-        settings.sampling = .withinEpisode
-        settings.batchSize = 32
-        settings.trainSteps = steps
-        settings.learningRate = 1e-2
-        settings.validationRatio = 0
-        settings.lossWeights = SequenceLossWeights(observation: 1, reward: 4, termination: 1)
-        let report = try SequenceWorldModelTrainer(configuration: settings).train(model, on: train, using: &generator)
-        return (probe.rewardAccuracy(of: model, on: test, using: &generator), report)
-    }
-
     func testCollectedEpisodesFollowTheScript() throws {
         var generator = SeededGenerator(seed: 1)
         let buffer = try Self.probe.collect(episodes: 40, using: &generator)
@@ -56,11 +34,14 @@ final class TMazeMemoryProbeTests: XCTestCase {
 
     func testGRURemembersTheCueAndMemorylessMLPDoesNot() throws {
         let start = Date()
-        let (gru, gruReport) = try trainAndProbe({ UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 4, generator: &$1) },
-                                                 steps: 300, seed: 7)
+        let probe = Self.probe
+        let (gru, gruReport) = try probe.trainAndMeasure(trainSteps: 300, seed: 7) {
+            UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 4, generator: &$1)
+        }
         let gruSeconds = Date().timeIntervalSince(start)
-        let (mlp, mlpReport) = try trainAndProbe({ MLPSequenceBackbone(inputSize: $0, hiddenSize: 24, generator: &$1) },
-                                                 steps: 60, seed: 7)
+        let (mlp, mlpReport) = try probe.trainAndMeasure(trainSteps: 60, seed: 7) {
+            MLPSequenceBackbone(inputSize: $0, hiddenSize: 24, generator: &$1)
+        }
         let total = Date().timeIntervalSince(start)
         print("T-maze memory probe: GRU \(gru.correct)/\(gru.episodes) (loss \(gruReport.trainLoss), \(gruSeconds) s), "
               + "MLP \(mlp.correct)/\(mlp.episodes) (loss \(mlpReport.trainLoss)), total \(total) s")

