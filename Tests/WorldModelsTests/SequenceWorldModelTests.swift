@@ -221,6 +221,29 @@ final class SequenceWorldModelTests: XCTestCase {
         XCTAssertEqual(sharedState.memberRows, [[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3]])
     }
 
+    func testSampledImaginationIsSeededAndSpreadsWithTheMembersStd() {
+        let model = Self.gruModel(members: 2)
+        Self.setNormalizers(model)
+        var one = model.initialState(batch: 1)
+        [0.3, -0.4].withUnsafeBufferPointer { model.observe(&one, action: nil, observation: $0) }
+        func rollout(seed: UInt64) -> WorldModelPrediction {
+            var state = model.replicated(one, candidates: 1, particles: 200)
+            var g = SeededGenerator(seed: seed)
+            var prediction = WorldModelPrediction(observationSize: 2)
+            [Float](repeating: 0.2, count: 200).withUnsafeBufferPointer { model.imagine(&state, actions: $0, into: &prediction, using: &g) }
+            return prediction
+        }
+        let a = rollout(seed: 1), b = rollout(seed: 1), c = rollout(seed: 2)
+        XCTAssertEqual(a.nextObservations, b.nextObservations, "same seed, same samples")
+        XCTAssertNotEqual(a.nextObservations, c.nextObservations)
+        // Member 0's particles (even p): sample spread ≈ its predicted std.
+        var values: [Float] = []
+        for p in stride(from: 0, to: 200, by: 2) { values.append(a.nextObservations[p * 2]) }
+        let mean = values.reduce(0, +) / Float(values.count)
+        let spread = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(values.count - 1)).squareRoot()
+        XCTAssertEqual(spread, a.nextObservationStd[0], accuracy: 0.25 * a.nextObservationStd[0])
+    }
+
     // MARK: - Training
 
     func testFitsALinearSystemWithinOneStepBound() throws {

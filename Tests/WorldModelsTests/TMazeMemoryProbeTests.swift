@@ -10,9 +10,12 @@ import XCTest
 /// (≥ 95 % sign accuracy on 100 held-out episodes) while the memoryless MLP
 /// backbone cannot (≈ 50 %: the reward is independent of everything it sees).
 ///
-/// Budget (debug build, 2 cores): GRU 24 units, heads 32, update-gate bias 4
-/// (z ≈ 0.98 at init, so the cue survives the 19 steps), Adam 1e-2, 300 steps
-/// of 32 whole-episode windows; the MLP gets 60 steps (more cannot help it).
+/// Budget (debug build, 2 cores, ≈ 15–20 s for the GRU): GRU 24 units, heads
+/// 32, update-gate bias 6 (z ≈ 0.998 at init, so the cue survives the 19
+/// steps), Adam 1e-2, 300 steps of 32 whole-episode windows; the MLP gets 60
+/// steps (more cannot help it). With this recipe the GRU reached 100/100 for
+/// seeds 1, 2, 3, 4 and 7; with bias 4 instead, seed 2 stayed at chance after
+/// 300 steps (it needed 450).
 final class TMazeMemoryProbeTests: XCTestCase {
     static let probe = TMazeMemoryProbe(corridorLength: 16)
 
@@ -36,7 +39,7 @@ final class TMazeMemoryProbeTests: XCTestCase {
         let start = Date()
         let probe = Self.probe
         let (gru, gruReport) = try probe.trainAndMeasure(trainSteps: 300, seed: 7) {
-            UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 4, generator: &$1)
+            UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 6, generator: &$1)
         }
         let gruSeconds = Date().timeIntervalSince(start)
         let (mlp, mlpReport) = try probe.trainAndMeasure(trainSteps: 60, seed: 7) {
