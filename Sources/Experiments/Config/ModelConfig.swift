@@ -19,7 +19,11 @@
 /// a key a group does not have (`gru: {d_state: 4}`) is an unknown key naming
 /// the group's valid keys. `members`, `learning_rate`, `weight_decay`,
 /// `batch_size` (windows per batch), `epochs_per_trial` (when `train_steps` is
-/// 0), `validation_ratio` (of episodes) and `deterministic` apply to every backbone.
+/// 0), `validation_ratio` (of episodes) and `deterministic` apply to every backbone;
+/// `hidden_size`, `hidden_layers`, `activation`, `elites`, `patience`,
+/// `bootstrap` and `learned_reward` configure the MLP ensemble only and are
+/// accepted but unused with a sequence backbone (so one file can switch
+/// backbones with an override such as `model.backbone=gru`).
 public struct ModelConfig: ConfigSection {
     /// Where predictions come from: `learned` (train the network below on the collected data) or `oracle` (the true environment through snapshot/restore, a reference for the planner).
     public var kind: ModelKind = .learned
