@@ -14,7 +14,10 @@ import Foundation
 ///   median of `steps` steps after `warmup`.
 /// - `ensemble_forward_10k`: the no-grad forward of 5 × 2000 rows through that
 ///   network (one model call of `cem_plan`), ms per call.
-///
+/// - `cem_plan`, `cem_plan_p5`: CEM MPC on that network (population 500, horizon
+///   15, 5 iterations, 20 or 5 TS-∞ particles), ms per planned action.
+/// - `sequence_world_model`: a GRU `SequenceWorldModel` training step (16 × 32
+///   steps) and its imagination throughput on 10 000 rows.
 /// - `gru_seq`: torch_bench's GRU(10 → 256) + Linear(256 → 8) training step on
 ///   `[32, 64, 10]` windows (``WorldModels/GRUBackbone``), median of `steps`.
 ///
@@ -22,7 +25,8 @@ import Foundation
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
-    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "gru_seq"]
+    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "cem_plan", "cem_plan_p5",
+                                   "gru_seq", "sequence_world_model"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -74,7 +78,10 @@ public struct BenchmarkSuite {
             case "sgemm_gflops": record = sgemm()
             case "ensemble_mlp": record = try ensembleTraining()
             case "ensemble_forward_10k": record = try ensembleForward()
+            case "cem_plan": record = try cemPlan(particles: 20, name: "cem_plan")
+            case "cem_plan_p5": record = try cemPlan(particles: 5, name: "cem_plan_p5")
             case "gru_seq": record = gruSequence()
+            case "sequence_world_model": record = try sequenceWorldModel()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))

@@ -48,9 +48,10 @@ final class ConfigOverrideTests: XCTestCase {
     func testUnknownOverrideKeySuggestsClosest() {
         let e = error(["model.hiden_size=3"])
         XCTAssertEqual(e?.description, "override 'model.hiden_size=3': model.hiden_size: unknown key 'hiden_size'; "
-            + "did you mean 'hidden_size'? (valid keys: activation, backbone, batch_size, bootstrap, deterministic, "
-            + "elites, epochs_per_trial, hidden_layers, hidden_size, kind, learned_reward, learning_rate, members, "
-            + "patience, validation_ratio, weight_decay)")
+            + "did you mean 'hidden_size'? (valid keys: activation, backbone, batch_size, bootstrap, burn_in, deterministic, "
+            + "elites, epochs_per_trial, gradient_clip, gru, head_hidden_size, hidden_layers, hidden_size, kind, "
+            + "learned_reward, learning_rate, mamba, members, patience, s4wm, sequence_length, train_steps, transformer, "
+            + "validation_ratio, weight_decay)")
         XCTAssertEqual(error(["modle.hidden_size=3"])?.description.hasPrefix(
             "override 'modle.hidden_size=3': modle: unknown key 'modle'; did you mean 'model'?"), true)
     }

@@ -8,6 +8,22 @@
 ///
 /// YAML keys are snake_case (`hidden_size`). With `kind: oracle` the model
 /// fields are unused (the planner imagines with the true environment).
+///
+/// Sequence backbones (`backbone: gru | s4wm | mamba | transformer`) add the
+/// keys `sequence_length`, `burn_in`, `gradient_clip`, `train_steps`,
+/// `head_hidden_size` and the group named after the backbone (`gru: {hidden_size,
+/// layers, update_gate_bias}`, `transformer: {d_model, heads, layers,
+/// feedforward_size, context_length}`, `s4wm: {d_model, d_state, layers}`,
+/// `mamba: {d_model, d_state, expand, d_conv, dt_rank, layers}`). These are
+/// errors with `backbone: mlp`, and a group is an error for another backbone;
+/// a key a group does not have (`gru: {d_state: 4}`) is an unknown key naming
+/// the group's valid keys. `members`, `learning_rate`, `weight_decay`,
+/// `batch_size` (windows per batch), `epochs_per_trial` (when `train_steps` is
+/// 0), `validation_ratio` (of episodes) and `deterministic` apply to every backbone;
+/// `hidden_size`, `hidden_layers`, `activation`, `elites`, `patience`,
+/// `bootstrap` and `learned_reward` configure the MLP ensemble only and are
+/// accepted but unused with a sequence backbone (so one file can switch
+/// backbones with an override such as `model.backbone=gru`).
 public struct ModelConfig: ConfigSection {
     /// Where predictions come from: `learned` (train the network below on the collected data) or `oracle` (the true environment through snapshot/restore, a reference for the planner).
     public var kind: ModelKind = .learned
@@ -41,8 +57,29 @@ public struct ModelConfig: ConfigSection {
     public var validationRatio = 0.05
     /// Train each member on a bootstrap resample (with replacement) of the data.
     public var bootstrap = true
+    /// Steps per training window (sequence backbones).
+    public var sequenceLength = 32
+    /// Leading steps of each window that only warm up the state and are not scored (sequence backbones), < sequence_length.
+    public var burnIn = 0
+    /// Global gradient-norm clip per member (sequence backbones; 0: no clipping).
+    public var gradientClip = 100.0
+    /// Gradient steps per trial (sequence backbones; 0: epochs_per_trial passes over the data).
+    public var trainSteps = 0
+    /// Units of the prediction heads' hidden layer (sequence backbones; 0: linear heads).
+    public var headHiddenSize = 64
+    /// GRU backbone settings (backbone: gru).
+    public var gru = GRUConfig()
+    /// Causal transformer settings (backbone: transformer).
+    public var transformer = TransformerConfig()
+    /// S4 world-model settings (backbone: s4wm).
+    public var s4wm = S4WMConfig()
+    /// Mamba-like settings (backbone: mamba).
+    public var mamba = MambaConfig()
 
     public init() {}
+
+    /// Whether `backbone` is a sequence model (everything but `mlp`).
+    public var isSequenceBackbone: Bool { backbone != .mlp }
 
     enum CodingKeys: String, CodingKey {
         case kind, backbone, members, elites
@@ -58,6 +95,12 @@ public struct ModelConfig: ConfigSection {
         case patience
         case validationRatio = "validation_ratio"
         case bootstrap
+        case sequenceLength = "sequence_length"
+        case burnIn = "burn_in"
+        case gradientClip = "gradient_clip"
+        case trainSteps = "train_steps"
+        case headHiddenSize = "head_hidden_size"
+        case gru, transformer, s4wm, mamba
     }
 
     public init(from decoder: Decoder) throws {
@@ -80,6 +123,63 @@ public struct ModelConfig: ConfigSection {
         try c.update(&patience, .patience)
         try c.update(&validationRatio, .validationRatio)
         try c.update(&bootstrap, .bootstrap)
+
+        let backbone = self.backbone
+        let sequenceChoices = ModelBackbone.allCases.filter { $0 != .mlp }.map(\.rawValue)
+        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .headHiddenSize], unless: backbone != .mlp) { key in
+            "applies only to sequence backbones (model.backbone: \(sequenceChoices.joined(separator: ", "))), but "
+                + "model.backbone is mlp; remove it (on the command line: model.\(key.stringValue)=) or choose a sequence backbone"
+        }
+        for (key, group) in [(CodingKeys.gru, ModelBackbone.gru), (.transformer, .transformer), (.s4wm, .s4wm), (.mamba, .mamba)] {
+            try c.reject([key], unless: backbone == group) { key in
+                "applies only when model.backbone is \(group.rawValue), but model.backbone is \(backbone.rawValue); remove it "
+                    + "(on the command line: model.\(key.stringValue)=) or set model.backbone to \(group.rawValue) "
+                    + "(choices: \(ModelBackbone.choices.joined(separator: ", ")))"
+            }
+        }
+        try c.update(&sequenceLength, .sequenceLength)
+        try c.update(&burnIn, .burnIn)
+        try c.update(&gradientClip, .gradientClip)
+        try c.update(&trainSteps, .trainSteps)
+        try c.update(&headHiddenSize, .headHiddenSize)
+        try c.update(&gru, .gru)
+        try c.update(&transformer, .transformer)
+        try c.update(&s4wm, .s4wm)
+        try c.update(&mamba, .mamba)
+    }
+
+    /// Writes the keys that apply to `backbone` (so a rendered config decodes again).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(backbone, forKey: .backbone)
+        try c.encode(members, forKey: .members)
+        try c.encode(elites, forKey: .elites)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(hiddenLayers, forKey: .hiddenLayers)
+        try c.encode(activation, forKey: .activation)
+        try c.encode(learnedReward, forKey: .learnedReward)
+        try c.encode(deterministic, forKey: .deterministic)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(epochsPerTrial, forKey: .epochsPerTrial)
+        try c.encode(patience, forKey: .patience)
+        try c.encode(validationRatio, forKey: .validationRatio)
+        try c.encode(bootstrap, forKey: .bootstrap)
+        guard isSequenceBackbone else { return }
+        try c.encode(sequenceLength, forKey: .sequenceLength)
+        try c.encode(burnIn, forKey: .burnIn)
+        try c.encode(gradientClip, forKey: .gradientClip)
+        try c.encode(trainSteps, forKey: .trainSteps)
+        try c.encode(headHiddenSize, forKey: .headHiddenSize)
+        switch backbone {
+        case .gru: try c.encode(gru, forKey: .gru)
+        case .transformer: try c.encode(transformer, forKey: .transformer)
+        case .s4wm: try c.encode(s4wm, forKey: .s4wm)
+        case .mamba: try c.encode(mamba, forKey: .mamba)
+        case .mlp: break
+        }
     }
 
     public func validate() throws {
@@ -94,6 +194,20 @@ public struct ModelConfig: ConfigSection {
         try requireAtLeast(epochsPerTrial, 1, "epochs_per_trial")
         try requireAtLeast(patience, 0, "patience")
         try requireInterval(validationRatio, "validation_ratio", 0, 1, highOpen: true)
+        guard isSequenceBackbone else { return }
+        try requireAtLeast(sequenceLength, 1, "sequence_length")
+        try require((0..<max(sequenceLength, 1)).contains(burnIn), "burn_in",
+                    expected: "an integer in 0...\(sequenceLength - 1) (less than model.sequence_length)", found: String(burnIn))
+        try requireInterval(gradientClip, "gradient_clip", 0, .greatestFiniteMagnitude)
+        try requireAtLeast(trainSteps, 0, "train_steps")
+        try requireAtLeast(headHiddenSize, 0, "head_hidden_size")
+        switch backbone {
+        case .gru: try validating("gru") { try gru.validate() }
+        case .transformer: try validating("transformer") { try transformer.validate() }
+        case .s4wm: try validating("s4wm") { try s4wm.validate() }
+        case .mamba: try validating("mamba") { try mamba.validate() }
+        case .mlp: break
+        }
     }
 }
 

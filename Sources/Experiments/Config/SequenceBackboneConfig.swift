@@ -1,0 +1,153 @@
+/// `model.gru`: the GRU backbone of a sequence world model (Cho et al. 2014).
+public struct GRUConfig: ConfigSection {
+    /// Units of the recurrent state.
+    public var hiddenSize = 128
+    /// Stacked GRU layers.
+    public var layers = 1
+    /// Added to the update gate's bias at init so the state is kept at first (z ≈ sigmoid(bias)); 0 is PyTorch's init.
+    public var updateGateBias = 1.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case hiddenSize = "hidden_size"
+        case layers
+        case updateGateBias = "update_gate_bias"
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.update(&hiddenSize, .hiddenSize)
+        try c.update(&layers, .layers)
+        try c.update(&updateGateBias, .updateGateBias)
+    }
+
+    public func validate() throws {
+        try requireAtLeast(hiddenSize, 1, "hidden_size")
+        try requireAtLeast(layers, 1, "layers")
+        try require(updateGateBias.isFinite, "update_gate_bias", expected: "a finite number",
+                    found: ConfigScalar.render(updateGateBias))
+    }
+}
+
+/// `model.transformer`: a causal transformer backbone with a key/value cache (Vaswani et al. 2017).
+public struct TransformerConfig: ConfigSection {
+    /// Width of the residual stream.
+    public var dModel = 64
+    /// Attention heads (must divide d_model).
+    public var heads = 4
+    /// Transformer blocks.
+    public var layers = 2
+    /// Hidden units of each block's feed-forward layer.
+    public var feedforwardSize = 256
+    /// Steps attended to (the key/value cache length).
+    public var contextLength = 64
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case dModel = "d_model"
+        case heads, layers
+        case feedforwardSize = "feedforward_size"
+        case contextLength = "context_length"
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.update(&dModel, .dModel)
+        try c.update(&heads, .heads)
+        try c.update(&layers, .layers)
+        try c.update(&feedforwardSize, .feedforwardSize)
+        try c.update(&contextLength, .contextLength)
+    }
+
+    public func validate() throws {
+        try requireAtLeast(dModel, 1, "d_model")
+        try requireAtLeast(heads, 1, "heads")
+        try require(dModel % max(heads, 1) == 0, "heads", expected: "a divisor of d_model (\(dModel))", found: String(heads))
+        try requireAtLeast(layers, 1, "layers")
+        try requireAtLeast(feedforwardSize, 1, "feedforward_size")
+        try requireAtLeast(contextLength, 1, "context_length")
+    }
+}
+
+/// `model.s4wm`: an S4 world-model backbone (Gu et al. 2022; Deng et al. 2023).
+public struct S4WMConfig: ConfigSection {
+    /// Width of each layer's input and output.
+    public var dModel = 64
+    /// State size N per channel.
+    public var dState = 64
+    /// Stacked S4 layers.
+    public var layers = 2
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case dModel = "d_model"
+        case dState = "d_state"
+        case layers
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.update(&dModel, .dModel)
+        try c.update(&dState, .dState)
+        try c.update(&layers, .layers)
+    }
+
+    public func validate() throws {
+        try requireAtLeast(dModel, 1, "d_model")
+        try requireAtLeast(dState, 1, "d_state")
+        try requireAtLeast(layers, 1, "layers")
+    }
+}
+
+/// `model.mamba`: a Mamba-like selective state-space backbone (Gu & Dao 2023).
+public struct MambaConfig: ConfigSection {
+    /// Width of the residual stream.
+    public var dModel = 64
+    /// State size N per channel.
+    public var dState = 16
+    /// Inner width factor (d_inner = expand · d_model).
+    public var expand = 2
+    /// Width of the causal depthwise convolution.
+    public var dConv = 4
+    /// Rank of the Δ projection (0: ceil(d_model / 16), the paper's default).
+    public var dtRank = 0
+    /// Stacked Mamba blocks.
+    public var layers = 2
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case dModel = "d_model"
+        case dState = "d_state"
+        case expand
+        case dConv = "d_conv"
+        case dtRank = "dt_rank"
+        case layers
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.update(&dModel, .dModel)
+        try c.update(&dState, .dState)
+        try c.update(&expand, .expand)
+        try c.update(&dConv, .dConv)
+        try c.update(&dtRank, .dtRank)
+        try c.update(&layers, .layers)
+    }
+
+    public func validate() throws {
+        try requireAtLeast(dModel, 1, "d_model")
+        try requireAtLeast(dState, 1, "d_state")
+        try requireAtLeast(expand, 1, "expand")
+        try requireAtLeast(dConv, 1, "d_conv")
+        try requireAtLeast(dtRank, 0, "dt_rank")
+        try requireAtLeast(layers, 1, "layers")
+    }
+}

@@ -1,0 +1,117 @@
+import NN
+import SeededRandom
+
+/// The world-model families selectable by `model.backbone`.
+public enum WorldModelBackbone: String, Sendable, CaseIterable, Codable {
+    /// The PETS MLP ensemble (`EnsembleWorldModel`), the baseline.
+    case mlp
+    /// `SequenceWorldModel` with a GRU backbone.
+    case gru
+    /// S4 world model (structured state space); not available yet.
+    case s4wm
+    /// Mamba-like selective SSM; not available yet.
+    case mamba
+    /// Causal transformer with a key/value cache; not available yet.
+    case transformer
+}
+
+/// GRU backbone settings.
+public struct GRUBackboneSettings: Sendable, Equatable {
+    public var hiddenSize = 128
+    public var layers = 1
+    /// Added to the update gate's bias at init (see `UnrolledGRUBackbone`).
+    public var updateGateBias: Float = 1
+    public init() {}
+}
+
+/// Causal transformer backbone settings (for the transformer helper's backbone).
+public struct TransformerBackboneSettings: Sendable, Equatable {
+    public var dModel = 64
+    public var heads = 4
+    public var layers = 2
+    public var feedforwardSize = 256
+    /// Steps kept in the key/value cache (the attention window).
+    public var contextLength = 64
+    public init() {}
+}
+
+/// S4 world-model backbone settings.
+public struct S4WMBackboneSettings: Sendable, Equatable {
+    public var dModel = 64
+    public var dState = 64
+    public var layers = 2
+    public init() {}
+}
+
+/// Mamba-like backbone settings (Gu & Dao 2023 names).
+public struct MambaBackboneSettings: Sendable, Equatable {
+    public var dModel = 64
+    public var dState = 16
+    public var expand = 2
+    public var dConv = 4
+    /// Rank of the Δ projection (0: ⌈d_model / 16⌉ as in the paper).
+    public var dtRank = 0
+    public var layers = 2
+    public init() {}
+}
+
+/// Everything `makeWorldModel` needs, in plain Swift types (the experiment
+/// config maps onto it; WorldModels does not know the config schema).
+public struct WorldModelSettings: Sendable, Equatable {
+    public var backbone: WorldModelBackbone = .mlp
+    /// Settings of the MLP ensemble (`backbone == .mlp`).
+    public var ensemble = EnsembleWorldModelConfiguration()
+    /// Members, heads and propagation of a sequence model (other backbones).
+    public var sequence = SequenceWorldModelConfiguration()
+    /// Training of a sequence model.
+    public var training = SequenceTrainingConfiguration()
+    public var gru = GRUBackboneSettings()
+    public var transformer = TransformerBackboneSettings()
+    public var s4wm = S4WMBackboneSettings()
+    public var mamba = MambaBackboneSettings()
+    public init() {}
+}
+
+/// A world model that cannot be built from the settings given.
+public struct WorldModelFactoryError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Builds the world model `settings.backbone` names, seeded by `seed`:
+/// `.mlp` → `EnsembleWorldModel(settings.ensemble)`; `.gru` →
+/// `SequenceWorldModel<UnrolledGRUBackbone>` with `settings.sequence` and
+/// `settings.training`. The other backbones throw until their implementations
+/// are registered here.
+public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, actionSize: Int,
+                           seed: UInt64) throws -> any TrainableWorldModel {
+    guard observationSize > 0, actionSize > 0 else {
+        throw WorldModelFactoryError("world model sizes must be positive, got observation \(observationSize), action \(actionSize)")
+    }
+    var generator = SeededGenerator(seed: seed)
+    switch settings.backbone {
+    case .mlp:
+        return try EnsembleWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                      configuration: settings.ensemble, generator: &generator)
+    case .gru:
+        let gru = settings.gru
+        guard gru.hiddenSize >= 1, gru.layers >= 1 else {
+            throw WorldModelFactoryError("gru.hidden_size and gru.layers must be >= 1, got \(gru.hiddenSize) and \(gru.layers)")
+        }
+        let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                       configuration: settings.sequence, generator: &generator) { inputSize, g in
+            UnrolledGRUBackbone(inputSize: inputSize, hiddenSize: gru.hiddenSize, layers: gru.layers,
+                                updateGateBias: gru.updateGateBias, generator: &g)
+        }
+        model.training = settings.training
+        return model
+    case .s4wm, .mamba, .transformer:
+        throw WorldModelFactoryError("backbone '\(settings.backbone.rawValue)' is not available yet "
+                                     + "(available: \(WorldModelBackbone.available.map(\.rawValue).joined(separator: ", ")))")
+    }
+}
+
+extension WorldModelBackbone {
+    /// The backbones `makeWorldModel` can build.
+    public static var available: [WorldModelBackbone] { [.mlp, .gru] }
+}

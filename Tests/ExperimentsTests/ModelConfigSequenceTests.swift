@@ -1,0 +1,101 @@
+import Foundation
+import WorldModels
+import XCTest
+@testable import Experiments
+
+/// The sequence-backbone keys of `model:` and their error messages, pinned.
+final class ModelConfigSequenceTests: XCTestCase {
+    private func decode(_ yaml: String, overrides: [String] = []) throws -> ExperimentConfig {
+        try ConfigLoader.decode(ExperimentConfig.self, yaml: yaml, file: "test.yaml", overrides: overrides)
+    }
+
+    private func message(_ yaml: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> String? {
+        do {
+            _ = try decode(yaml, overrides: overrides)
+            XCTFail("expected a ConfigError", file: file, line: line)
+        } catch let error as ConfigError {
+            return error.description
+        } catch {
+            XCTFail("expected a ConfigError, got \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    func testSequenceKeysAndBackboneGroupDecode() throws {
+        let config = try decode("""
+            model:
+              backbone: gru
+              sequence_length: 16
+              burn_in: 4
+              gradient_clip: 10
+              train_steps: 200
+              head_hidden_size: 32
+              gru: {hidden_size: 64, layers: 2, update_gate_bias: 2}
+            """)
+        XCTAssertEqual(config.model.sequenceLength, 16)
+        XCTAssertEqual(config.model.burnIn, 4)
+        XCTAssertEqual(config.model.gradientClip, 10)
+        XCTAssertEqual(config.model.trainSteps, 200)
+        XCTAssertEqual(config.model.headHiddenSize, 32)
+        XCTAssertEqual(config.model.gru.hiddenSize, 64)
+        XCTAssertEqual(config.model.gru.layers, 2)
+        let mamba = try decode("model: {backbone: mamba, mamba: {d_model: 32, d_state: 8, expand: 2, d_conv: 3, dt_rank: 2, layers: 1}}\n")
+        XCTAssertEqual(mamba.model.mamba.dConv, 3)
+        XCTAssertEqual(mamba.model.mamba.dtRank, 2)
+        let s4 = try decode("model: {backbone: s4wm, s4wm: {d_model: 16, d_state: 32, layers: 3}}\n")
+        XCTAssertEqual(s4.model.s4wm.dState, 32)
+        let transformer = try decode("model: {backbone: transformer, transformer: {d_model: 32, heads: 2, context_length: 16}}\n")
+        XCTAssertEqual(transformer.model.transformer.heads, 2)
+    }
+
+    func testKeyOfAnotherBackboneGroupIsAnUnknownKeyNamingTheValidOnes() {
+        XCTAssertEqual(message("model: {backbone: gru, gru: {d_state: 4}}\n"),
+                       "test.yaml:1:30: model.gru.d_state: unknown key 'd_state' (valid keys: hidden_size, layers, update_gate_bias)")
+    }
+
+    func testGroupOfAnotherBackboneIsInapplicable() {
+        XCTAssertEqual(message("model: {backbone: gru, s4wm: {d_state: 4}}\n"),
+                       "test.yaml:1:30: model.s4wm: applies only when model.backbone is s4wm, but model.backbone is gru; remove it "
+                       + "(on the command line: model.s4wm=) or set model.backbone to s4wm (choices: mlp, gru, s4wm, mamba, transformer)")
+    }
+
+    func testSequenceKeysAreInapplicableToTheMLPEnsemble() {
+        XCTAssertEqual(message("model: {sequence_length: 16}\n"),
+                       "test.yaml:1:26: model.sequence_length: applies only to sequence backbones (model.backbone: gru, s4wm, mamba, "
+                       + "transformer), but model.backbone is mlp; remove it (on the command line: model.sequence_length=) "
+                       + "or choose a sequence backbone")
+    }
+
+    func testSequenceRangesAreValidated() {
+        XCTAssertEqual(message("model: {backbone: gru, sequence_length: 8, burn_in: 8}\n"),
+                       "test.yaml:1:53: model.burn_in: expected an integer in 0...7 (less than model.sequence_length), found 8")
+        XCTAssertEqual(message("model: {backbone: transformer, transformer: {d_model: 30, heads: 4}}\n"),
+                       "test.yaml:1:66: model.transformer.heads: expected a divisor of d_model (30), found 4")
+        XCTAssertEqual(message("model: {backbone: mamba, mamba: {d_conv: 0}}\n"),
+                       "test.yaml:1:42: model.mamba.d_conv: expected an integer of at least 1, found 0")
+    }
+
+    func testRenderedSequenceConfigDecodesAgainWithOnlyItsGroup() throws {
+        var config = ExperimentConfig()
+        config.model.backbone = .gru
+        config.model.gru.hiddenSize = 48
+        config.model.sequenceLength = 12
+        let text = try ConfigRenderer.render(config)
+        XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: text), config, text)
+        XCTAssertTrue(text.contains("gru:"), text)
+        XCTAssertFalse(text.contains("mamba:"), text)
+        XCTAssertFalse(try ConfigRenderer.render(ExperimentConfig()).contains("sequence_length"), "mlp renders no sequence keys")
+    }
+
+    func testWorldModelSettingsMapTheConfig() throws {
+        let config = try decode("model: {backbone: gru, members: 3, train_steps: 40, gradient_clip: 0, gru: {hidden_size: 16}}\n")
+        let settings = config.model.worldModelSettings
+        XCTAssertEqual(settings.backbone, .gru)
+        XCTAssertEqual(settings.sequence.members, 3)
+        XCTAssertEqual(settings.training.trainSteps, 40)
+        XCTAssertNil(settings.training.gradientClip)
+        XCTAssertEqual(settings.gru.hiddenSize, 16)
+        let model = try makeWorldModel(settings: settings, observationSize: 4, actionSize: 1, seed: 0)
+        XCTAssertTrue(model is SequenceWorldModel<UnrolledGRUBackbone>)
+    }
+}
