@@ -6,9 +6,19 @@ import Replay
 import SeededRandom
 import WorldModels
 
-/// The agent of a run: MPC on a learned ensemble, or on the true dynamics.
+/// What the runner needs from an MPC agent, whatever its model's type
+/// (`MPCAgent<Model>` for any `WorldModel`).
+protocol PlanningAgent: AnyObject {
+    func reset(observation: [Float])
+    func act(observation: [Float]) -> [Float]
+    func observe(action: [Float], observation: [Float])
+}
+
+extension MPCAgent: PlanningAgent {}
+
+/// The agent of a run: MPC on a learned world model, or on the true dynamics.
 enum AgentDriver {
-    case learned(MPCAgent<EnsembleWorldModel>)
+    case learned(any PlanningAgent)
     /// The oracle plans from a snapshot of the real environment at every step.
     case oracle(MPCAgent<OracleModel>, OracleModel)
 
@@ -35,6 +45,14 @@ enum AgentDriver {
         case .oracle: break
         }
     }
+}
+
+/// An MPC agent over `model` (opens the existential `any TrainableWorldModel`).
+func makePlanningAgent<Model: WorldModel>(model: Model, planner: any Planner, particles: Int,
+                                          rewardFunction: (any RewardFunction)?, replanEvery: Int,
+                                          generator: SeededGenerator) -> any PlanningAgent {
+    MPCAgent(model: model, planner: planner, particles: particles, rewardFunction: rewardFunction,
+             replanEvery: replanEvery, generator: generator)
 }
 
 extension ExperimentRunner {
@@ -70,39 +88,21 @@ extension ExperimentRunner {
         }
     }
 
-    func makeEnsemble(observationSize: Int, actionSize: Int, generator: inout SeededGenerator) throws -> EnsembleWorldModel {
-        let m = config.model
-        guard m.backbone == .mlp else {
-            throw ExperimentError.unavailable(key: "model.backbone", value: m.backbone.rawValue,
-                                              reason: "this build's runner plans with the mlp ensemble only; valid: mlp")
+    /// The learned world model of `model.backbone` (the PETS ensemble for `mlp`,
+    /// a sequence world model otherwise), with the planner's particle propagation.
+    func makeWorldModel(observationSize: Int, actionSize: Int, generator: inout SeededGenerator) throws -> any TrainableWorldModel {
+        var settings = config.model.worldModelSettings
+        switch config.planner.propagation {
+        case .tsInf: settings.ensemble.propagation = .tsInfinity; settings.sequence.propagation = .tsInfinity
+        case .ts1: settings.ensemble.propagation = .tsOne; settings.sequence.propagation = .tsInfinity
+        case .mean: settings.ensemble.propagation = .mean; settings.sequence.propagation = .mean
         }
-        var c = EnsembleWorldModelConfiguration()
-        c.members = m.members
-        c.elites = m.elites
-        c.hiddenSize = m.hiddenSize
-        c.hiddenLayers = m.hiddenLayers
-        c.activation = switch m.activation {
-        case .silu: .silu
-        case .relu: .relu
-        case .leakyRelu: .leakyRelu
-        case .tanh: .tanh
+        do {
+            return try WorldModels.makeWorldModel(settings: settings, observationSize: observationSize,
+                                                  actionSize: actionSize, seed: generator.next())
+        } catch let error as WorldModelFactoryError {
+            throw ExperimentError.unavailable(key: "model.backbone", value: config.model.backbone.rawValue, reason: error.description)
         }
-        c.deterministic = m.deterministic
-        c.learnedReward = m.learnedReward
-        c.learningRate = Float(m.learningRate)
-        c.weightDecay = Float(m.weightDecay)
-        c.batchSize = m.batchSize
-        c.epochs = m.epochsPerTrial
-        c.patience = m.patience
-        c.validationRatio = Float(m.validationRatio)
-        c.bootstrap = m.bootstrap
-        c.propagation = switch config.planner.propagation {
-        case .tsInf: .tsInfinity
-        case .ts1: .tsOne
-        case .mean: .mean
-        }
-        return try EnsembleWorldModel(observationSize: observationSize, actionSize: actionSize, configuration: c,
-                                      generator: &generator)
     }
 
     /// The known reward function when the model does not learn rewards.
@@ -154,9 +154,20 @@ extension ExperimentRunner {
         ]
     }
 
-    /// The model's weights and normalisers as `checkpoints/model.safetensors`.
-    func saveCheckpoint(_ model: EnsembleWorldModel, in directory: RunDirectory) throws {
-        try model.checkpoint().write(to: directory.file("checkpoints/model.safetensors"))
+    /// The model's weights and normalisers as `checkpoints/model.safetensors`
+    /// (the ensemble; sequence models are not checkpointed yet).
+    func saveCheckpoint(_ model: any TrainableWorldModel, in directory: RunDirectory) throws {
+        guard let ensemble = model as? EnsembleWorldModel else { return }
+        try ensemble.checkpoint().write(to: directory.file("checkpoints/model.safetensors"))
+    }
+
+    /// Loads what `saveCheckpoint` wrote, for `--resume`.
+    func loadCheckpoint(_ model: any TrainableWorldModel, in directory: RunDirectory) throws {
+        guard let ensemble = model as? EnsembleWorldModel else {
+            throw ExperimentError.unavailable(key: "model.backbone", value: config.model.backbone.rawValue,
+                                              reason: "--resume needs a model checkpoint, which only the mlp ensemble writes so far")
+        }
+        try ensemble.load(checkpointAt: directory.file("checkpoints/model.safetensors"))
     }
 }
 

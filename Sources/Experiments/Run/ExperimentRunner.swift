@@ -44,15 +44,15 @@ public struct ExperimentRunner {
         let capacity = config.initialRandomSteps + config.trials * min(trialLength, 100_000) + 1
         var buffer = ReplayBuffer(capacity: max(capacity, 1), observationSize: observationSize, actionSize: encoding.size)
         let planner = try makePlanner(encoding: encoding)
-        let learned: EnsembleWorldModel?
+        let learned: (any TrainableWorldModel)?
         let agentDriver: AgentDriver
         switch config.model.kind {
         case .learned:
-            let model = try makeEnsemble(observationSize: observationSize, actionSize: encoding.size, generator: &generator)
+            let model = try makeWorldModel(observationSize: observationSize, actionSize: encoding.size, generator: &generator)
             learned = model
-            agentDriver = .learned(MPCAgent(model: model, planner: planner, particles: config.planner.particles,
-                                            rewardFunction: try rewardFunction(), replanEvery: config.planner.replanEvery,
-                                            generator: generator.split()))
+            agentDriver = .learned(makePlanningAgent(model: model, planner: planner, particles: config.planner.particles,
+                                                     rewardFunction: try rewardFunction(), replanEvery: config.planner.replanEvery,
+                                                     generator: generator.split()))
         case .oracle:
             let model = try OracleModel(environment: makeEnvironment())
             learned = nil
@@ -75,7 +75,7 @@ public struct ExperimentRunner {
         if options.resumeDirectory != nil {
             let state = try RunState.read(from: directory)
             buffer = try ReplayBuffer.load(from: directory.file("checkpoints/replay.npz"))
-            try learned?.load(checkpointAt: directory.file("checkpoints/model.safetensors"))
+            if let learned { try loadCheckpoint(learned, in: directory) }
             log = try MetricsLog(jsonLines: String(contentsOf: directory.file("metrics.jsonl"), encoding: .utf8),
                                  file: directory.file("metrics.jsonl").path, limit: state.metricRecords)
             episodes = EpisodeTable(csv: try String(contentsOf: directory.file("episodes.csv"), encoding: .utf8),
@@ -110,10 +110,10 @@ public struct ExperimentRunner {
             var values: [String: Double] = [:]
             if let model = learned {
                 let clock = Date()
-                let report = model.train(on: buffer, using: &generator)
+                let report = try model.fit(on: buffer, using: &generator)
                 values["model/train_loss"] = Double(report.trainLoss)
-                values["model/val_mse"] = Double(report.eliteValidationMSE)
-                values["model/epochs"] = Double(report.epochs)
+                if let validation = report.validationLoss { values["model/val_loss"] = Double(validation) }
+                values["model/train_steps"] = Double(report.steps)
                 values["time/model_train_s"] = Date().timeIntervalSince(clock)
                 if config.output.checkpoint { try saveCheckpoint(model, in: directory) }
             }
