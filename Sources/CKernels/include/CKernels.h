@@ -7,4 +7,5 @@
 #include "OptimizerKernels.h"
 #include "EnsembleKernels.h"
 #include "ElementwiseKernels.h"
+#include "AttentionKernels.h"
 #endif
