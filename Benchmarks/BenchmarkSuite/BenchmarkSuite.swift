@@ -15,11 +15,14 @@ import Foundation
 /// - `ensemble_forward_10k`: the no-grad forward of 5 × 2000 rows through that
 ///   network (one model call of `cem_plan`), ms per call.
 ///
+/// - `transformer_seq`: one training step of ``WorldModels/TransformerBackbone`` + Linear head,
+///   torch_bench's `transformer_seq` workload (see `BenchmarkSuite+TransformerSeq.swift`).
+///
 /// The ensemble cases run on `threads` Swift workers with OpenBLAS at 1 thread.
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
-    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k"]
+    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "transformer_seq"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -71,6 +74,7 @@ public struct BenchmarkSuite {
             case "sgemm_gflops": record = sgemm()
             case "ensemble_mlp": record = try ensembleTraining()
             case "ensemble_forward_10k": record = try ensembleForward()
+            case "transformer_seq": record = try transformerSequence()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))

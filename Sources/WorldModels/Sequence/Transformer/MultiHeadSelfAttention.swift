@@ -38,9 +38,8 @@ public final class MultiHeadSelfAttention: Module {
     /// Differentiable forward: `[B, T, d]` → `[B, T, d]`, each step attending to steps
     /// `starts[b·T + t] ... t` of its window (`starts` nil: `0 ... t`).
     public func callAsFunction(_ x: Variable, starts: [Int32]?, threads: Int = 1) -> Variable {
-        let tape = x.tape
-        let qkv = Variable.matmul(x, tape.variable(inProjectionWeight), transposeB: true) + tape.variable(inProjectionBias)
-        return outProjection(CausalAttention.apply(qkv, heads: headCount, starts: starts, threads: threads))
+        let qkv = fusedProjections(x)
+        return outProjection.fused(CausalAttention.apply(qkv, heads: headCount, starts: starts, threads: threads))
     }
 
     /// Inference forward over whole windows (no tape).
@@ -53,5 +52,12 @@ public final class MultiHeadSelfAttention: Module {
         var qkv = Tensor.matmul(x, inProjectionWeight.value, transposeB: true)
         qkv.add(broadcasting: inProjectionBias.value)
         return qkv
+    }
+}
+
+extension MultiHeadSelfAttention {
+    /// `[..., d]` → `[..., 3d]` packed projections on the tape, one fused node.
+    func fusedProjections(_ x: Variable) -> Variable {
+        fusedAffine(x, weight: inProjectionWeight, bias: inProjectionBias)
     }
 }

@@ -109,7 +109,7 @@ public final class TransformerBackbone: SequenceBackbone {
         let starts = CausalAttention.segmentStarts(resetMask: resetMask, batch: b, time: t)
         let tape = x.tape
         let table: Variable = positions.map { tape.variable($0).reshaped([configuration.context, d]) } ?? tape.constant(sinusoids!)
-        var h = input(x)
+        var h = input.fused(x)
         if let starts = starts {
             h = h + table.gatherRows(TransformerBackbone.positionIndices(starts: starts, batch: b, time: t)).reshaped([b, t, d])
         } else {

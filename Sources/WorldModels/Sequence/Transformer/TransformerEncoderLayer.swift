@@ -42,7 +42,7 @@ public final class TransformerEncoderLayer: Module {
     /// Differentiable forward `[B, T, d]` → `[B, T, d]`; `starts` as in ``CausalAttention``.
     public func callAsFunction(_ x: Variable, starts: [Int32]?, threads: Int = 1) -> Variable {
         let h = x + selfAttention(norm1.fused(x), starts: starts, threads: threads)
-        return h + linear2(linear1(norm2.fused(h)).gelu())
+        return h + linear2.fused(linear1.fused(norm2.fused(h)).gelu())
     }
 
     /// Inference forward over windows (no tape).
