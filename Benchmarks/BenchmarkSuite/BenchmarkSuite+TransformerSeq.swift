@@ -1,7 +1,5 @@
 import CBLAS
-#if canImport(Glibc)
-import Glibc
-#endif
+import CKernels
 import NN
 import SeededRandom
 import WorldModels
@@ -27,10 +25,7 @@ extension BenchmarkSuite {
         // A step allocates ~100 MB of activations and gradients in 0.5–4 MB tensors; with glibc's
         // adaptive thresholds they are returned to the kernel and faulted back in every step (~30% of
         // the step in page faults, measured). Keep freed memory in the heap instead.
-        #if canImport(Glibc)
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
-        #endif
+        let mallocTuned = mbrl_malloc_keep_freed_memory(32 << 20, 1 << 30) == 1
         openblas_set_num_threads(Int32(options.threads))
         defer { openblas_set_num_threads(1) }
         var loss: Float = 0
@@ -58,6 +53,7 @@ extension BenchmarkSuite {
         r.set("norm", .string("pre-LN"))
         r.set("act_fn", .string("gelu"))
         r.set("dropout", .number(0))
+        r.set("malloc_keep_freed", .bool(mallocTuned))
         r.set("final_loss", .number(Double(loss)))
         r.set("warmup", .integer(options.warmup))
         r.set("steps", .integer(options.steps))

@@ -39,4 +39,12 @@ void mbrl_layernorm_backward(const float *dy, const float *x, const float *w, co
 void mbrl_attention_decode(const float *q, size_t q_stride, const float *keys, const float *values,
                            float *out, size_t rows, size_t heads, size_t head_size,
                            size_t capacity, size_t length, float scale, float *scratch);
+
+/// Process-wide glibc malloc setting (mallopt): serve allocations up to
+/// `mmap_threshold` bytes from the heap and keep up to `trim_threshold` bytes of
+/// freed heap instead of returning it to the kernel, so the large per-step
+/// activation tensors of a training step are not page-faulted in again every
+/// step. Returns 1 on success, 0 when unsupported (non-glibc). Global state:
+/// call it from a program's entry point or a benchmark, not from library code.
+int mbrl_malloc_keep_freed_memory(int mmap_threshold, int trim_threshold);
 #endif

@@ -42,8 +42,9 @@ func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?) -> Variable
         }
     }
     let inputs = b.map { [x, w, $0] } ?? [x, w]
+    let inputCount = inputs.count  // the closure must not capture the Variables (they hold the tape: a cycle)
     return tape.record(y, inputs: inputs) { g, need in
-        var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
+        var grads: [Tensor?] = Array(repeating: nil, count: inputCount)
         g.withUnsafeBufferPointer { pg in
             if need[0] {
                 var dx = Tensor(uninitializedShape: xv.shape)
@@ -65,7 +66,7 @@ func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?) -> Variable
                 }
                 grads[1] = dw
             }
-            if inputs.count == 3 && need[2] {
+            if inputCount == 3 && need[2] {
                 var db = Tensor(zeros: [n])
                 let ones = [Float](repeating: 1, count: rows)
                 db.withUnsafeMutableBufferPointer { pdb in
