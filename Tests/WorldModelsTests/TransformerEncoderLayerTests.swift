@@ -93,14 +93,37 @@ final class TransformerEncoderLayerTests: XCTestCase {
         let x0 = Tensor(shape: [4, 6], normalMean: 0.5, std: 2, generator: &g)
         let r = Tensor(shape: [4, 6], normalMean: 0, std: 1, generator: &g)
         var results: [[Tensor]] = []
-        for fused in [true, false] {
+        for fused in [1, 2, 0] {
             let tape = Tape()
             let x = tape.variable(x0)
-            let y = fused ? norm.fused(x) : norm(x)
+            let y = fused > 0 ? norm.fused(x, threads: fused) : norm(x)
             results.append([y.value] + tape.gradients(of: y, withRespectTo: [x, tape.variable(norm.weight), tape.variable(norm.bias)], seed: r))
         }
-        for k in 0..<4 { assertClose(results[0][k], results[1][k], relativeTolerance: 1e-5, absoluteTolerance: 1e-5, "output/gradient \(k)") }
+        for k in 0..<4 {
+            assertClose(results[0][k], results[2][k], relativeTolerance: 1e-5, absoluteTolerance: 1e-5, "output/gradient \(k)")
+            assertClose(results[1][k], results[2][k], relativeTolerance: 1e-5, absoluteTolerance: 1e-5, "2 threads: output/gradient \(k)")
+        }
         assertClose(norm.fused(x0), norm(x0), relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
         checkGradients(inputs: [x0], parameters: norm.parameters) { _, v in norm.fused(v[0]) }
+    }
+
+    func testFusedLinearAndParallelGELUMatchGenericOps() {
+        var g = SeededGenerator(seed: 4)
+        let linear = Linear(inputSize: 5, outputSize: 3, generator: &g)
+        let x0 = Tensor(shape: [2, 4, 5], normalMean: 0, std: 1, generator: &g)
+        let r = Tensor(shape: [2, 4, 3], normalMean: 0, std: 1, generator: &g)
+        var results: [[Tensor]] = []
+        for mode in 0..<3 {
+            let tape = Tape()
+            let x = tape.variable(x0)
+            let y = mode == 0 ? linear(x).gelu() : ParallelGELU.apply(linear.fused(x), threads: mode)
+            results.append([y.value] + tape.gradients(of: y, withRespectTo: [x] + linear.parameters.map { tape.variable($0) }, seed: r))
+        }
+        for mode in 1..<3 {
+            for k in 0..<4 { assertClose(results[mode][k], results[0][k], relativeTolerance: 1e-5, absoluteTolerance: 1e-6, "mode \(mode) tensor \(k)") }
+        }
+        checkGradients(inputs: [x0], parameters: linear.parameters) { _, v in linear.fused(v[0]) }
+        let noBias = Linear(inputSize: 5, outputSize: 3, bias: false, generator: &g)
+        checkGradients(inputs: [x0], parameters: noBias.parameters) { _, v in noBias.fused(v[0]) }
     }
 }

@@ -13,8 +13,9 @@ import NN
 /// Saves μ and r per row (2 floats per row) for the backward pass.
 /// Cost: ~3 passes over x forward, ~3 backward; no temporaries besides the outputs.
 extension LayerNorm {
-    /// Differentiable fused forward over the last axis.
-    public func fused(_ x: Variable) -> Variable {
+    /// Differentiable fused forward over the last axis; rows are split over `threads` workers
+    /// (the weight and bias gradients are summed per worker, then added).
+    public func fused(_ x: Variable, threads: Int = 1) -> Variable {
         precondition(x.shape.last == size, "LayerNorm.fused: input shape \(x.shape), expected [..., \(size)]")
         let tape = x.tape
         let w = tape.variable(weight), b = tape.variable(bias)
@@ -26,27 +27,49 @@ extension LayerNorm {
             wv.withUnsafeBufferPointer { pw in
                 b.value.withUnsafeBufferPointer { pb in
                     y.withUnsafeMutableBufferPointer { py in
-                        mbrl_layernorm_forward(px.baseAddress, pw.baseAddress, pb.baseAddress, py.baseAddress,
-                                               &mean, &rstd, rows, n, epsilon)
-                    }
-                }
-            }
-        }
-        return tape.record(y, inputs: [x, w, b]) { g, need in
-            var dx = Tensor(uninitializedShape: xv.shape)
-            var dw = Tensor(zeros: [n]), db = Tensor(zeros: [n])
-            g.withUnsafeBufferPointer { pg in
-                xv.withUnsafeBufferPointer { px in
-                    wv.withUnsafeBufferPointer { pw in
-                        dx.withUnsafeMutableBufferPointer { pdx in
-                            dw.withUnsafeMutableBufferPointer { pdw in
-                                db.withUnsafeMutableBufferPointer { pdb in
-                                    mbrl_layernorm_backward(pg.baseAddress, px.baseAddress, pw.baseAddress, mean, rstd,
-                                                            pdx.baseAddress, pdw.baseAddress, pdb.baseAddress, rows, n)
+                        mean.withUnsafeMutableBufferPointer { pm in
+                            rstd.withUnsafeMutableBufferPointer { pr in
+                                let (xs, ws, bs, ys, ms, rs) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, py.baseAddress!, pm.baseAddress!, pr.baseAddress!)
+                                CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                                    let o = r.lowerBound
+                                    mbrl_layernorm_forward(xs + o * n, ws, bs, ys + o * n, ms + o, rs + o, r.count, n, epsilon)
                                 }
                             }
                         }
                     }
+                }
+            }
+        }
+        let workers = max(1, min(threads, rows))
+        return tape.record(y, inputs: [x, w, b]) { g, need in
+            var dx = Tensor(uninitializedShape: xv.shape)
+            var partial = [Float](repeating: 0, count: workers * 2 * n)  // per worker: dw | db
+            g.withUnsafeBufferPointer { pg in
+                xv.withUnsafeBufferPointer { px in
+                    wv.withUnsafeBufferPointer { pw in
+                        dx.withUnsafeMutableBufferPointer { pdx in
+                            partial.withUnsafeMutableBufferPointer { pp in
+                                mean.withUnsafeBufferPointer { pm in
+                                    rstd.withUnsafeBufferPointer { pr in
+                                        let (gs, xs, ws, dxs, ps) = (pg.baseAddress!, px.baseAddress!, pw.baseAddress!, pdx.baseAddress!, pp.baseAddress!)
+                                        let (ms, rs) = (pm.baseAddress!, pr.baseAddress!)
+                                        CausalAttention.parallel(batch: rows, threads: workers) { w, r in
+                                            let o = r.lowerBound
+                                            mbrl_layernorm_backward(gs + o * n, xs + o * n, ws, ms + o, rs + o, dxs + o * n,
+                                                                    ps + w * 2 * n, ps + w * 2 * n + n, r.count, n)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var dw = Tensor(zeros: [n]), db = Tensor(zeros: [n])
+            for w in 0..<workers {
+                for j in 0..<n {
+                    dw.scalars[j] += partial[w * 2 * n + j]
+                    db.scalars[j] += partial[w * 2 * n + n + j]
                 }
             }
             return [need[0] ? dx : nil, need[1] ? dw : nil, need[2] ? db : nil]

@@ -116,7 +116,7 @@ public final class TransformerBackbone: SequenceBackbone {
             h = h + table.slice(axis: 0, 0..<t)
         }
         for layer in layers { h = layer(h, starts: starts, threads: threads) }
-        return norm.fused(h)
+        return norm.fused(h, threads: threads)
     }
 
     /// Inference form of the parallel forward (no tape).
