@@ -14,7 +14,6 @@ import Foundation
 ///   median of `steps` steps after `warmup`.
 /// - `ensemble_forward_10k`: the no-grad forward of 5 × 2000 rows through that
 ///   network (one model call of `cem_plan`), ms per call.
-///
 /// - `transformer_seq`: one training step of ``WorldModels/TransformerBackbone`` + Linear head,
 ///   torch_bench's `transformer_seq` workload (see `BenchmarkSuite+TransformerSeq.swift`).
 ///

@@ -41,8 +41,9 @@ public final class TransformerBackbone: SequenceBackbone {
     public let positions: Parameter?
     public let layers: [TransformerEncoderLayer]
     public let norm: LayerNorm
-    /// Workers for the attention kernels (batches split across them). GEMMs
-    /// elsewhere use OpenBLAS's own thread setting.
+    /// Swift workers for the parallel form's attention (batches split across
+    /// them), LayerNorm and GELU (rows split). The dense layers' GEMMs use
+    /// OpenBLAS's own thread setting (`BLAS.setThreadCount`).
     public var threads: Int = 1
     /// `[context, d]` fixed sinusoids, when configured.
     let sinusoids: Tensor?
