@@ -8,7 +8,8 @@ extension BenchmarkSuite {
     /// torch_bench's `transformer_seq`: ``WorldModels/TransformerBackbone`` (Linear(10 → 128) + learned
     /// positions + 2 pre-LN layers, d 128, 4 heads, ff 512, GELU, causal, final LayerNorm) + Linear(128 → 8),
     /// seq 64, batch 32, MSE, Adam lr 1e-3; 407 432 parameters. One step = forward, loss, backward, Adam.
-    /// GEMMs run on `threads` OpenBLAS threads, attention on `threads` Swift workers. Sets glibc's
+    /// Every kernel (GEMM blocks, attention, LayerNorm, GELU) runs on `threads` Swift workers with
+    /// OpenBLAS at one thread. Sets glibc's
     /// malloc thresholds for the process (see below).
     func transformerSequence() throws -> BenchmarkRecord {
         let (inputSize, outputSize, time, batch) = (10, 8, 64, 32)
@@ -26,8 +27,7 @@ extension BenchmarkSuite {
         // adaptive thresholds they are returned to the kernel and faulted back in every step (~30% of
         // the step in page faults, measured). Keep freed memory in the heap instead.
         let mallocTuned = mbrl_malloc_keep_freed_memory(32 << 20, 1 << 30) == 1
-        openblas_set_num_threads(Int32(options.threads))
-        defer { openblas_set_num_threads(1) }
+        openblas_set_num_threads(1)  // parallel over `threads` Swift workers instead (PERF-NOTES lesson 1)
         var loss: Float = 0
         let timing = BenchmarkTiming(warmup: options.warmup, repetitions: options.steps) {
             let (value, grads) = valueWithGradient(of: parameters) { tape in
@@ -53,6 +53,8 @@ extension BenchmarkSuite {
         r.set("norm", .string("pre-LN"))
         r.set("act_fn", .string("gelu"))
         r.set("dropout", .number(0))
+        r.set("blas_threads", .integer(1))
+        r.set("swift_workers", .integer(options.threads))
         r.set("malloc_keep_freed", .bool(mallocTuned))
         r.set("final_loss", .number(Double(loss)))
         r.set("warmup", .integer(options.warmup))

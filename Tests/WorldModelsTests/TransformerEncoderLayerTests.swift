@@ -116,13 +116,13 @@ final class TransformerEncoderLayerTests: XCTestCase {
         for mode in 0..<3 {
             let tape = Tape()
             let x = tape.variable(x0)
-            let y = mode == 0 ? linear(x).gelu() : ParallelGELU.apply(linear.fused(x), threads: mode)
+            let y = mode == 0 ? linear(x).gelu() : ParallelGELU.apply(linear.fused(x, threads: mode), threads: mode)
             results.append([y.value] + tape.gradients(of: y, withRespectTo: [x] + linear.parameters.map { tape.variable($0) }, seed: r))
         }
         for mode in 1..<3 {
             for k in 0..<4 { assertClose(results[mode][k], results[0][k], relativeTolerance: 1e-5, absoluteTolerance: 1e-6, "mode \(mode) tensor \(k)") }
         }
-        checkGradients(inputs: [x0], parameters: linear.parameters) { _, v in linear.fused(v[0]) }
+        checkGradients(inputs: [x0], parameters: linear.parameters) { _, v in linear.fused(v[0], threads: 2) }
         let noBias = Linear(inputSize: 5, outputSize: 3, bias: false, generator: &g)
         checkGradients(inputs: [x0], parameters: noBias.parameters) { _, v in noBias.fused(v[0]) }
     }

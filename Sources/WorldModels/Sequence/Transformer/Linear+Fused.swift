@@ -8,14 +8,19 @@ import NN
 ///
 ///     ∂x = G·W (GEMM),  ∂W = Gᵀ·x (GEMM),  ∂b = Gᵀ·1 (GEMV)
 ///
+/// With `threads` > 1 each GEMM is split over Swift workers (the forward and
+/// ∂x by rows of x, ∂W and ∂b by output features), each calling `cblas_sgemm`
+/// on its block — the PERF-NOTES scheme for running OpenBLAS single-threaded.
 /// The same function and gradients as `Linear.callAsFunction(_: Variable)`.
 extension Linear {
     /// Differentiable fused forward: `[..., inputSize]` → `[..., outputSize]`.
-    public func fused(_ x: Variable) -> Variable { fusedAffine(x, weight: weight, bias: bias) }
+    public func fused(_ x: Variable, threads: Int = 1) -> Variable {
+        fusedAffine(x, weight: weight, bias: bias, threads: threads)
+    }
 }
 
 /// y = x·Wᵀ + b for `weight [n, k]`, `bias [n]`, as one tape node (see `Linear.fused`).
-func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?) -> Variable {
+func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?, threads: Int = 1) -> Variable {
     let (n, k) = (weight.shape[0], weight.shape[1])
     precondition(x.shape.last == k && bias.map { $0.shape == [n] } ?? true,
                  "fusedAffine: input shape \(x.shape), weight \(weight.shape), bias \(bias?.shape ?? [])")
@@ -26,18 +31,18 @@ func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?) -> Variable
     let rows = xv.count / k
     let outShape = Array(xv.shape.dropLast()) + [n]
     var y = Tensor(uninitializedShape: outShape)
+    let bv = b?.value ?? Tensor(zeros: [n])
     xv.withUnsafeBufferPointer { px in
         wv.withUnsafeBufferPointer { pw in
-            y.withUnsafeMutableBufferPointer { py in
-                var beta: Float = 0
-                if let bv = b?.value {
-                    bv.withUnsafeBufferPointer { pb in
-                        for r in 0..<rows { (py.baseAddress! + r * n).update(from: pb.baseAddress!, count: n) }
+            bv.withUnsafeBufferPointer { pb in
+                y.withUnsafeMutableBufferPointer { py in
+                    let (xs, ws, bs, ys) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, py.baseAddress!)
+                    CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                        for row in r { (ys + row * n).update(from: bs, count: n) }
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(r.count), Int32(n), Int32(k), 1,
+                                    xs + r.lowerBound * k, Int32(k), ws, Int32(k), 1, ys + r.lowerBound * n, Int32(n))
                     }
-                    beta = 1
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(k), 1,
-                            px.baseAddress, Int32(k), pw.baseAddress, Int32(k), beta, py.baseAddress, Int32(n))
             }
         }
     }
@@ -45,37 +50,52 @@ func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?) -> Variable
     let inputCount = inputs.count  // the closure must not capture the Variables (they hold the tape: a cycle)
     return tape.record(y, inputs: inputs) { g, need in
         var grads: [Tensor?] = Array(repeating: nil, count: inputCount)
+        var dx = Tensor(zeros: [0]), dw = Tensor(zeros: [0]), db = Tensor(zeros: [0])
+        if need[0] { dx = Tensor(uninitializedShape: xv.shape) }
+        if need[1] { dw = Tensor(uninitializedShape: [n, k]) }
+        let needBias = inputCount == 3 && need[2]
+        if needBias { db = Tensor(uninitializedShape: [n]) }
+        let ones = needBias ? [Float](repeating: 1, count: rows) : []
         g.withUnsafeBufferPointer { pg in
-            if need[0] {
-                var dx = Tensor(uninitializedShape: xv.shape)
+            xv.withUnsafeBufferPointer { px in
                 wv.withUnsafeBufferPointer { pw in
                     dx.withUnsafeMutableBufferPointer { pdx in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(k), Int32(n), 1,
-                                    pg.baseAddress, Int32(n), pw.baseAddress, Int32(k), 0, pdx.baseAddress, Int32(k))
+                        dw.withUnsafeMutableBufferPointer { pdw in
+                            db.withUnsafeMutableBufferPointer { pdb in
+                                ones.withUnsafeBufferPointer { po in
+                                    let (gs, xs, ws) = (pg.baseAddress!, px.baseAddress!, pw.baseAddress!)
+                                    if need[0] {
+                                        let dxs = pdx.baseAddress!
+                                        CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(n), 1,
+                                                        gs + r.lowerBound * n, Int32(n), ws, Int32(k), 0, dxs + r.lowerBound * k, Int32(k))
+                                        }
+                                    }
+                                    if need[1] || needBias {
+                                        // empty buffers may still have a base address: test the flags, not the pointers
+                                        let needWeight = need[1]
+                                        let (dws, dbs, os) = (pdw.baseAddress, pdb.baseAddress, po.baseAddress)
+                                        CausalAttention.parallel(batch: n, threads: threads) { _, r in
+                                            if needWeight, let dws = dws {
+                                                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(rows), 1,
+                                                            gs + r.lowerBound, Int32(n), xs, Int32(k), 0, dws + r.lowerBound * k, Int32(k))
+                                            }
+                                            if needBias, let dbs = dbs, let os = os {
+                                                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(r.count), 1, gs + r.lowerBound, Int32(n),
+                                                            os, 1, 0, dbs + r.lowerBound, 1)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-                grads[0] = dx
-            }
-            if need[1] {
-                var dw = Tensor(uninitializedShape: [n, k])
-                xv.withUnsafeBufferPointer { px in
-                    dw.withUnsafeMutableBufferPointer { pdw in
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(rows), 1,
-                                    pg.baseAddress, Int32(n), px.baseAddress, Int32(k), 0, pdw.baseAddress, Int32(k))
-                    }
-                }
-                grads[1] = dw
-            }
-            if inputCount == 3 && need[2] {
-                var db = Tensor(zeros: [n])
-                let ones = [Float](repeating: 1, count: rows)
-                db.withUnsafeMutableBufferPointer { pdb in
-                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(n), 1, pg.baseAddress, Int32(n),
-                                ones, 1, 0, pdb.baseAddress, 1)
-                }
-                grads[2] = db
             }
         }
+        if need[0] { grads[0] = dx }
+        if need[1] { grads[1] = dw }
+        if needBias { grads[2] = db }
         return grads
     }
 }

@@ -38,8 +38,8 @@ public final class MultiHeadSelfAttention: Module {
     /// Differentiable forward: `[B, T, d]` → `[B, T, d]`, each step attending to steps
     /// `starts[b·T + t] ... t` of its window (`starts` nil: `0 ... t`).
     public func callAsFunction(_ x: Variable, starts: [Int32]?, threads: Int = 1) -> Variable {
-        let qkv = fusedProjections(x)
-        return outProjection.fused(CausalAttention.apply(qkv, heads: headCount, starts: starts, threads: threads))
+        let qkv = fusedAffine(x, weight: inProjectionWeight, bias: inProjectionBias, threads: threads)
+        return outProjection.fused(CausalAttention.apply(qkv, heads: headCount, starts: starts, threads: threads), threads: threads)
     }
 
     /// Inference forward over whole windows (no tape).
@@ -55,9 +55,3 @@ public final class MultiHeadSelfAttention: Module {
     }
 }
 
-extension MultiHeadSelfAttention {
-    /// `[..., d]` → `[..., 3d]` packed projections on the tape, one fused node.
-    func fusedProjections(_ x: Variable) -> Variable {
-        fusedAffine(x, weight: inProjectionWeight, bias: inProjectionBias)
-    }
-}

@@ -41,9 +41,10 @@ public final class TransformerBackbone: SequenceBackbone {
     public let positions: Parameter?
     public let layers: [TransformerEncoderLayer]
     public let norm: LayerNorm
-    /// Swift workers for the parallel form's attention (batches split across
-    /// them), LayerNorm and GELU (rows split). The dense layers' GEMMs use
-    /// OpenBLAS's own thread setting (`BLAS.setThreadCount`).
+    /// Swift workers for the parallel form: attention (batches split across
+    /// them), LayerNorm and GELU (rows split) and the dense layers' GEMMs
+    /// (blocks split, see `Linear.fused`). Pair it with OpenBLAS at one thread
+    /// (`BLAS.setThreadCount(1)`) to avoid oversubscribing the cores.
     public var threads: Int = 1
     /// `[context, d]` fixed sinusoids, when configured.
     let sinusoids: Tensor?
@@ -110,7 +111,7 @@ public final class TransformerBackbone: SequenceBackbone {
         let starts = CausalAttention.segmentStarts(resetMask: resetMask, batch: b, time: t)
         let tape = x.tape
         let table: Variable = positions.map { tape.variable($0).reshaped([configuration.context, d]) } ?? tape.constant(sinusoids!)
-        var h = input.fused(x)
+        var h = input.fused(x, threads: threads)
         if let starts = starts {
             h = h + table.gatherRows(TransformerBackbone.positionIndices(starts: starts, batch: b, time: t)).reshaped([b, t, d])
         } else {
