@@ -43,7 +43,7 @@ public final class TransformerBackbone: SequenceBackbone {
     public let norm: LayerNorm
     /// Swift workers for the parallel form: attention (batches split across
     /// them), LayerNorm and GELU (rows split) and the dense layers' GEMMs
-    /// (blocks split, see `Linear.fused`). Pair it with OpenBLAS at one thread
+    /// (blocks split, see `Linear.fused`); in `step`, the cache attention (rows split). Pair it with OpenBLAS at one thread
     /// (`BLAS.setThreadCount(1)`) to avoid oversubscribing the cores.
     public var threads: Int = 1
     /// `[context, d]` fixed sinusoids, when configured.
@@ -156,7 +156,7 @@ public final class TransformerBackbone: SequenceBackbone {
         h.add(broadcasting: table.slice(axis: 0, position..<(position + 1)))
         let slot = state.stepCount % ctx, length = min(state.stepCount + 1, ctx)
         for (l, layer) in layers.enumerated() {
-            h = layer.step(h, keys: &state.keys[l], values: &state.values[l], slot: slot, length: length)
+            h = layer.step(h, keys: &state.keys[l], values: &state.values[l], slot: slot, length: length, threads: threads)
         }
         state.stepCount += 1
         return norm.fused(h)

@@ -61,9 +61,10 @@ public final class TransformerEncoderLayer: Module {
 
     /// One recurrent step: `x [rows, d]` → `[rows, d]`. Writes this step's key and
     /// value into `slot` of the caches `keys`, `values` (`[rows, capacity, d]`), then
-    /// attends over the first `length` slots (which must include `slot`).
+    /// attends over the first `length` slots (which must include `slot`); the attention is split
+    /// over `threads` workers by rows.
     /// Cost: 8d² + 2·d·ff·2 flops per row plus 4·length·d for attention.
-    public func step(_ x: Tensor, keys: inout Tensor, values: inout Tensor, slot: Int, length: Int) -> Tensor {
+    public func step(_ x: Tensor, keys: inout Tensor, values: inout Tensor, slot: Int, length: Int, threads: Int = 1) -> Tensor {
         let d = modelSize
         precondition(x.rank == 2 && x.shape[1] == d, "TransformerEncoderLayer.step: input shape \(x.shape), expected [rows, \(d)]")
         let rows = x.shape[0], capacity = keys.shape[1]
@@ -71,7 +72,8 @@ public final class TransformerEncoderLayer: Module {
                      "TransformerEncoderLayer.step: cache \(keys.shape), slot \(slot), length \(length) for \(rows) rows of width \(d)")
         let qkv = selfAttention.projections(norm1.fused(x))
         var attended = Tensor(uninitializedShape: [rows, d])
-        var scratch = [Float](repeating: 0, count: length)
+        let workers = max(1, min(threads, rows))
+        var scratch = [Float](repeating: 0, count: workers * length)
         qkv.withUnsafeBufferPointer { pq in
             keys.withUnsafeMutableBufferPointer { pk in
                 values.withUnsafeMutableBufferPointer { pv in
@@ -81,9 +83,16 @@ public final class TransformerEncoderLayer: Module {
                         (pv.baseAddress! + dst).update(from: pq.baseAddress! + r * 3 * d + 2 * d, count: d)
                     }
                     attended.withUnsafeMutableBufferPointer { po in
-                        let heads = selfAttention.headCount, dh = d / heads
-                        mbrl_attention_decode(pq.baseAddress, 3 * d, pk.baseAddress, pv.baseAddress, po.baseAddress,
-                                              rows, heads, dh, capacity, length, 1 / Float(dh).squareRoot(), &scratch)
+                        scratch.withUnsafeMutableBufferPointer { ps in
+                            let heads = selfAttention.headCount, dh = d / heads
+                            let (q, k, v, o, sc) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, po.baseAddress!, ps.baseAddress!)
+                            CausalAttention.parallel(batch: rows, threads: workers) { w, r in
+                                let first = r.lowerBound
+                                mbrl_attention_decode(q + first * 3 * d, 3 * d, k + first * capacity * d, v + first * capacity * d,
+                                                      o + first * d, r.count, heads, dh, capacity, length,
+                                                      1 / Float(dh).squareRoot(), sc + w * length)
+                            }
+                        }
                     }
                 }
             }
