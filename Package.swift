@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Experiments", dependencies: [
             "Planning", "Reports", .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "BenchmarkSuite", dependencies: ["NN", "Planning", "Environments"], path: "Benchmarks/BenchmarkSuite"),
+        .target(name: "BenchmarkSuite", dependencies: ["NN", "WorldModels", "Planning", "Environments"], path: "Benchmarks/BenchmarkSuite"),
         .executableTarget(name: "mbrl", dependencies: [
             "Experiments", "Reports", "BenchmarkSuite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -20,13 +20,15 @@ import Foundation
 ///   steps) and its imagination throughput on 10 000 rows.
 /// - `gru_seq`: torch_bench's GRU(10 → 256) + Linear(256 → 8) training step on
 ///   `[32, 64, 10]` windows (``WorldModels/GRUBackbone``), median of `steps`.
+/// - `transformer_seq`: one training step of ``WorldModels/TransformerBackbone`` + Linear head,
+///   torch_bench's `transformer_seq` workload (see `BenchmarkSuite+TransformerSeq.swift`).
 ///
 /// The ensemble cases run on `threads` Swift workers with OpenBLAS at 1 thread.
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
     public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "cem_plan", "cem_plan_p5",
-                                   "gru_seq", "sequence_world_model"]
+                                   "gru_seq", "transformer_seq", "sequence_world_model"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -82,6 +84,7 @@ public struct BenchmarkSuite {
             case "cem_plan_p5": record = try cemPlan(particles: 5, name: "cem_plan_p5")
             case "gru_seq": record = gruSequence()
             case "sequence_world_model": record = try sequenceWorldModel()
+            case "transformer_seq": record = try transformerSequence()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))

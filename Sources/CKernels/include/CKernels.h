@@ -10,4 +10,5 @@
 #include "ElementwiseKernels.h"
 #include "GRUKernels.h"
 #include "SSMKernels.h"
+#include "AttentionKernels.h"
 #endif

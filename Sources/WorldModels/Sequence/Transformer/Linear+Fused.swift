@@ -1,0 +1,101 @@
+import CBLAS
+import NN
+
+/// A fused form of ``NN/Linear`` for the transformer's hot path: y = x·Wᵀ + b
+/// as one tape node over (x, weight, bias) with the bias folded into the GEMM
+/// (C prefilled with b, then `cblas_sgemm` with β = 1) instead of a GEMM node
+/// plus a broadcasting add node. Backward, G = ∂L/∂y over rows R:
+///
+///     ∂x = G·W (GEMM),  ∂W = Gᵀ·x (GEMM),  ∂b = Gᵀ·1 (GEMV)
+///
+/// With `threads` > 1 each GEMM is split over Swift workers (the forward and
+/// ∂x by rows of x, ∂W and ∂b by output features), each calling `cblas_sgemm`
+/// on its block — the PERF-NOTES scheme for running OpenBLAS single-threaded.
+/// The same function and gradients as `Linear.callAsFunction(_: Variable)`.
+extension Linear {
+    /// Differentiable fused forward: `[..., inputSize]` → `[..., outputSize]`.
+    public func fused(_ x: Variable, threads: Int = 1) -> Variable {
+        fusedAffine(x, weight: weight, bias: bias, threads: threads)
+    }
+}
+
+/// y = x·Wᵀ + b for `weight [n, k]`, `bias [n]`, as one tape node (see `Linear.fused`).
+func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?, threads: Int = 1) -> Variable {
+    let (n, k) = (weight.shape[0], weight.shape[1])
+    precondition(x.shape.last == k && bias.map { $0.shape == [n] } ?? true,
+                 "fusedAffine: input shape \(x.shape), weight \(weight.shape), bias \(bias?.shape ?? [])")
+    let tape = x.tape
+    let w = tape.variable(weight)
+    let b = bias.map { tape.variable($0) }
+    let xv = x.value, wv = w.value
+    let rows = xv.count / k
+    let outShape = Array(xv.shape.dropLast()) + [n]
+    var y = Tensor(uninitializedShape: outShape)
+    let bv = b?.value ?? Tensor(zeros: [n])
+    xv.withUnsafeBufferPointer { px in
+        wv.withUnsafeBufferPointer { pw in
+            bv.withUnsafeBufferPointer { pb in
+                y.withUnsafeMutableBufferPointer { py in
+                    let (xs, ws, bs, ys) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, py.baseAddress!)
+                    CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                        for row in r { (ys + row * n).update(from: bs, count: n) }
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(r.count), Int32(n), Int32(k), 1,
+                                    xs + r.lowerBound * k, Int32(k), ws, Int32(k), 1, ys + r.lowerBound * n, Int32(n))
+                    }
+                }
+            }
+        }
+    }
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    let inputCount = inputs.count  // the closure must not capture the Variables (they hold the tape: a cycle)
+    return tape.record(y, inputs: inputs) { g, need in
+        var grads: [Tensor?] = Array(repeating: nil, count: inputCount)
+        var dx = Tensor(zeros: [0]), dw = Tensor(zeros: [0]), db = Tensor(zeros: [0])
+        if need[0] { dx = Tensor(uninitializedShape: xv.shape) }
+        if need[1] { dw = Tensor(uninitializedShape: [n, k]) }
+        let needBias = inputCount == 3 && need[2]
+        if needBias { db = Tensor(uninitializedShape: [n]) }
+        let ones = needBias ? [Float](repeating: 1, count: rows) : []
+        g.withUnsafeBufferPointer { pg in
+            xv.withUnsafeBufferPointer { px in
+                wv.withUnsafeBufferPointer { pw in
+                    dx.withUnsafeMutableBufferPointer { pdx in
+                        dw.withUnsafeMutableBufferPointer { pdw in
+                            db.withUnsafeMutableBufferPointer { pdb in
+                                ones.withUnsafeBufferPointer { po in
+                                    let (gs, xs, ws) = (pg.baseAddress!, px.baseAddress!, pw.baseAddress!)
+                                    if need[0] {
+                                        let dxs = pdx.baseAddress!
+                                        CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(n), 1,
+                                                        gs + r.lowerBound * n, Int32(n), ws, Int32(k), 0, dxs + r.lowerBound * k, Int32(k))
+                                        }
+                                    }
+                                    if need[1] || needBias {
+                                        // empty buffers may still have a base address: test the flags, not the pointers
+                                        let needWeight = need[1]
+                                        let (dws, dbs, os) = (pdw.baseAddress, pdb.baseAddress, po.baseAddress)
+                                        CausalAttention.parallel(batch: n, threads: threads) { _, r in
+                                            if needWeight, let dws = dws {
+                                                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(rows), 1,
+                                                            gs + r.lowerBound, Int32(n), xs, Int32(k), 0, dws + r.lowerBound * k, Int32(k))
+                                            }
+                                            if needBias, let dbs = dbs, let os = os {
+                                                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(r.count), 1, gs + r.lowerBound, Int32(n),
+                                                            os, 1, 0, dbs + r.lowerBound, 1)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if need[0] { grads[0] = dx }
+        if need[1] { grads[1] = dw }
+        if needBias { grads[2] = db }
+        return grads
+    }
+}
