@@ -67,7 +67,7 @@ final class RunCommandTests: XCTestCase {
         let first = try metrics(directories[0]), second = try metrics(directories[1])
         XCTAssertGreaterThan(first.count, 2)
         XCTAssertEqual(first, second)
-        XCTAssertTrue(first.joined().contains("\"model/val_mse\""), first.joined())
+        XCTAssertTrue(first.joined().contains("\"model/val_loss\""), first.joined())
     }
 
     func testDryRunPrintsTheResolvedConfig() throws {
@@ -88,7 +88,7 @@ final class RunCommandTests: XCTestCase {
             (["run", invalid.path], "invalid.yaml:3:1: invalid YAML"),
             (["run", good, "env.id=CartPol-v1"], "unknown environment id 'CartPol-v1'; did you mean 'CartPole-v1'"),
             (["run", good, "planner.populaton=5"], "did you mean 'population'?"),
-            (["run", good, "model.backbone=gru"], "model.backbone: 'gru' is not available"),
+            (["run", good, "model.backbone=mamba"], "model.backbone: 'mamba' is not available"),
         ]
         for (arguments, expected) in cases {
             let out = try mbrl(arguments + ["--out", temporary.appendingPathComponent("runs").path, "--quiet"])
@@ -98,5 +98,52 @@ final class RunCommandTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary.appendingPathComponent("runs").path),
                        "a failed run must not leave a run directory")
+    }
+
+    func testAKilledRunResumesAfterItsLastCompletedTrial() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/quickstart.yaml").path
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("mbrl")
+        process.arguments = ["run", file] + Self.tinyBudget + ["trials=4", "trial_length=8", "output.checkpoint=true",
+                                                           "--out", temporary.path, "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once the first trial's state is saved.
+        var stateFile: URL?
+        let deadline = Date().addingTimeInterval(120)
+        while stateFile == nil && Date() < deadline && process.isRunning {
+            if let directory = try runDirectories().first {
+                let candidate = directory.appendingPathComponent("checkpoints/state.json")
+                if FileManager.default.fileExists(atPath: candidate.path) { stateFile = candidate }
+            }
+            if stateFile == nil { usleep(5_000) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let directory = try XCTUnwrap(try runDirectories().first)
+        XCTAssertNotNil(stateFile, "the run saved no state before the deadline")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path),
+                       "the run finished before it was killed; the test needs a slower run")
+
+        let resumed = try mbrl(["run", "--resume", directory.path, "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let metrics = try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        let trials = metrics.split(separator: "\n").filter { $0.contains("train/episode_return") }
+        XCTAssertEqual(trials.count, 4, metrics)
+        for trial in 0..<4 { XCTAssertEqual(trials.filter { $0.contains("\"train/trial\": \(trial)") }.count, 1, metrics) }
+        let summary = try String(contentsOf: directory.appendingPathComponent("summary.json"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("\"trial_returns\""), summary)
+        let episodes = try String(contentsOf: directory.appendingPathComponent("episodes.csv"), encoding: .utf8)
+        XCTAssertEqual(episodes.split(separator: "\n").filter { $0.contains(",trial,") }.count, 4, episodes)
+    }
+
+    func testResumeErrors() throws {
+        let missing = try mbrl(["run", "--resume", temporary.appendingPathComponent("nothing").path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("nothing/config.yaml: config file not found"), missing.stderr)
+        let both = try mbrl(["run", "Configs/quickstart.yaml", "--resume", temporary.path])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--resume continues a run with its own config.yaml"), both.stderr)
     }
 }

@@ -1,3 +1,4 @@
+import WorldModels
 /// The world model: a PETS-style probabilistic ensemble by default.
 ///
 /// Defaults follow mbrl-lib's PETS example on continuous CartPole (Chua et al.
@@ -223,9 +224,12 @@ public enum ModelKind: String, ConfigChoice {
 public enum ModelBackbone: String, ConfigChoice {
     case mlp, gru, s4wm, mamba, transformer
 
-    /// Whether the runner can build this backbone yet (only `mlp` so far); the
-    /// others decode so configs can name them, and the runner says "not available yet".
-    public var isImplemented: Bool { self == .mlp }
+    /// Whether the world-model factory can build this backbone in this build
+    /// (`WorldModelBackbone.available`); the others decode, and the runner says
+    /// they are not available yet.
+    public var isImplemented: Bool {
+        WorldModelBackbone(rawValue: rawValue).map(WorldModelBackbone.available.contains) ?? false
+    }
 }
 
 /// A hidden-layer activation.

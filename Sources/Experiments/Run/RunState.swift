@@ -38,7 +38,7 @@ struct RunState: Codable {
     static func read(from directory: RunDirectory) throws -> RunState {
         let url = directory.file(file)
         guard let data = try? Data(contentsOf: url) else {
-            throw ExperimentError.io(path: url.path, reason: "cannot resume: no saved state (the run finished no trial, or is not a run directory)")
+            throw ExperimentError.io(path: url.path, reason: "cannot resume: no saved state (the run finished no trial, ran with output.checkpoint: false, or is not a run directory)")
         }
         do {
             return try JSONDecoder().decode(RunState.self, from: data)

@@ -105,7 +105,22 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         }
         model.training = settings.training
         return model
-    case .s4wm, .mamba, .transformer:
+    case .transformer:
+        let t = settings.transformer
+        let model: SequenceWorldModel<TransformerBackbone>
+        do {
+            model = try SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                           configuration: settings.sequence, generator: &generator) { inputSize, g in
+                try TransformerBackbone(TransformerConfiguration(inputSize: inputSize, modelSize: t.dModel, headCount: t.heads,
+                                                                 layerCount: t.layers, feedForwardSize: t.feedforwardSize,
+                                                                 context: t.contextLength), generator: &g)
+            }
+        } catch let error as TransformerConfigurationError {
+            throw WorldModelFactoryError("transformer: \(error.message)")
+        }
+        model.training = settings.training
+        return model
+    case .s4wm, .mamba:
         throw WorldModelFactoryError("backbone '\(settings.backbone.rawValue)' is not available yet "
                                      + "(available: \(WorldModelBackbone.available.map(\.rawValue).joined(separator: ", ")))")
     }
@@ -113,5 +128,5 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
 
 extension WorldModelBackbone {
     /// The backbones `makeWorldModel` can build.
-    public static var available: [WorldModelBackbone] { [.mlp, .gru] }
+    public static var available: [WorldModelBackbone] { [.mlp, .gru, .transformer] }
 }
