@@ -37,7 +37,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Directory to create the run directory in (default: the config's output.dir).")
     var out: String?
 
+    @Option(help: "Worker threads for the world model (default: all cores). Use 1 per run when running several at once.")
+    var threads: Int?
+
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if resume == nil && config == nil { throw ValidationError("give a config file, or --resume with a run directory") }
         if resume != nil && (config != nil || !overrides.isEmpty) {
             throw ValidationError("--resume continues a run with its own config.yaml: give no config file and no overrides")
@@ -52,7 +56,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         let runner = ExperimentRunner(config: experiment, configFile: file, overrides: overrides)
-        let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet))
+        let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads))
         let returns = summary.trialReturns.map { String(format: "%.1f", $0) }.joined(separator: ", ")
         print("returns by trial: [\(returns)]")
         print(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction, summary.totalSteps, summary.wallSeconds))

@@ -90,8 +90,10 @@ extension ExperimentRunner {
 
     /// The learned world model of `model.backbone` (the PETS ensemble for `mlp`,
     /// a sequence world model otherwise), with the planner's particle propagation.
-    func makeWorldModel(observationSize: Int, actionSize: Int, generator: inout SeededGenerator) throws -> any TrainableWorldModel {
+    func makeWorldModel(observationSize: Int, actionSize: Int, threads: Int?,
+                        generator: inout SeededGenerator) throws -> any TrainableWorldModel {
         var settings = config.model.worldModelSettings
+        settings.ensemble.threads = threads
         switch config.planner.propagation {
         case .tsInf: settings.ensemble.propagation = .tsInfinity; settings.sequence.propagation = .tsInfinity
         case .ts1: settings.ensemble.propagation = .tsOne; settings.sequence.propagation = .tsInfinity

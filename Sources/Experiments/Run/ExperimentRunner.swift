@@ -48,7 +48,8 @@ public struct ExperimentRunner {
         let agentDriver: AgentDriver
         switch config.model.kind {
         case .learned:
-            let model = try makeWorldModel(observationSize: observationSize, actionSize: encoding.size, generator: &generator)
+            let model = try makeWorldModel(observationSize: observationSize, actionSize: encoding.size,
+                                           threads: options.threads, generator: &generator)
             learned = model
             agentDriver = .learned(makePlanningAgent(model: model, planner: planner, particles: config.planner.particles,
                                                      rewardFunction: try rewardFunction(), replanEvery: config.planner.replanEvery,

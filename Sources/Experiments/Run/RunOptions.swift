@@ -8,13 +8,16 @@ public struct RunOptions: Sendable {
     public var resumeDirectory: String?
     /// No progress output.
     public var quiet = false
+    /// Worker threads of the world model's parallel kernels (nil: all active cores).
+    public var threads: Int?
     /// The command line, recorded in `run.json`.
     public var commandLine: [String] = CommandLine.arguments
 
-    public init(outputRoot: String? = nil, resumeDirectory: String? = nil, quiet: Bool = false) {
+    public init(outputRoot: String? = nil, resumeDirectory: String? = nil, quiet: Bool = false, threads: Int? = nil) {
         self.outputRoot = outputRoot
         self.resumeDirectory = resumeDirectory
         self.quiet = quiet
+        self.threads = threads
     }
 }
 
