@@ -75,6 +75,14 @@ final class GaussianEnsembleMLPTests: XCTestCase {
         }
     }
 
+    func testAdamSettingsValidation() throws {
+        XCTAssertNoThrow(try EnsembleAdamSettings(layerWeightDecay: [1e-4, 2e-4, 3e-4]).validate(linearLayers: 3))
+        XCTAssertThrowsError(try EnsembleAdamSettings(layerWeightDecay: [1e-4]).validate(linearLayers: 3)) {
+            XCTAssertTrue("\($0)".contains("layerWeightDecay must have 3 values"), "\($0)")
+        }
+        XCTAssertThrowsError(try EnsembleAdamSettings(learningRate: 0).validate(linearLayers: 3))
+    }
+
     // MARK: - PyTorch fixture
 
     func testMatchesTorchFixture() throws {

@@ -61,15 +61,14 @@ extension GaussianEnsembleMLP {
     /// One training step — forward, loss, backward, Adam — on a batch of
     /// inputs `[E, B, inputSize]` and targets `[E, B, outputSize]` (member e
     /// trains on its own rows, e.g. a bootstrap resample). Returns the loss
-    /// before the update. Allocates only when B changes.
+    /// before the update. Allocates only when B changes. `optimizer` must pass
+    /// ``EnsembleAdamSettings/validate(linearLayers:)`` (a precondition here;
+    /// validate user settings up front to get an error instead).
     @discardableResult
     public func trainStep(inputs: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>,
                           optimizer: EnsembleAdamSettings) -> Float {
         let b = batchSize(inputs: inputs.count, targets: targets.count)
-        if let decays = optimizer.layerWeightDecay {
-            precondition(decays.count == layers.count,
-                         "layerWeightDecay: expected \(layers.count) values (hidden layers + head), got \(decays.count)")
-        }
+        do { try optimizer.validate(linearLayers: layers.count) } catch { preconditionFailure("\(error)") }
         return runStep(inputs: inputs.baseAddress!, targets: targets.baseAddress!, batchSize: b, optimizer: optimizer,
                        lossWeight: 1, meanCotangent: nil, logvarCotangent: nil, meansOut: nil, logvarsOut: nil)
     }
