@@ -98,27 +98,30 @@ static inline float ens_tanh(float x) {
 
 // MARK: - Bias + activation
 
-#define ENS_ROW_LOOP(BODY)                                                   \
+// One loop per (bias?, derivative?) so each inner loop is branch-free and vectorises.
+#define ENS_INNER(ZEXPR, STORE_D, BODY)                                      \
     for (size_t r = 0; r < rows; r++) {                                      \
         float *restrict xr = x + r * cols;                                   \
-        float *restrict dr = deriv ? deriv + r * cols : NULL;                \
-        if (dr) {                                                            \
-            for (size_t c = 0; c < cols; c++) {                              \
-                float z = xr[c] + (bias ? bias[c] : 0.0f);                   \
-                float h, g;                                                  \
-                BODY                                                         \
-                xr[c] = h;                                                   \
-                dr[c] = g;                                                   \
-            }                                                                \
-        } else {                                                             \
-            for (size_t c = 0; c < cols; c++) {                              \
-                float z = xr[c] + (bias ? bias[c] : 0.0f);                   \
-                float h, g;                                                  \
-                BODY                                                         \
-                (void)g;                                                     \
-                xr[c] = h;                                                   \
-            }                                                                \
+        float *restrict dr = deriv + (deriv ? r * cols : 0);                 \
+        (void)dr;                                                            \
+        for (size_t c = 0; c < cols; c++) {                                  \
+            float z = ZEXPR;                                                 \
+            float h, g;                                                      \
+            BODY                                                             \
+            (void)g;                                                         \
+            xr[c] = h;                                                       \
+            STORE_D                                                          \
         }                                                                    \
+    }
+#define ENS_ROW_LOOP(BODY)                                                   \
+    if (bias && deriv) {                                                     \
+        ENS_INNER(xr[c] + bias[c], dr[c] = g;, BODY)                         \
+    } else if (bias) {                                                       \
+        ENS_INNER(xr[c] + bias[c], , BODY)                                   \
+    } else if (deriv) {                                                      \
+        ENS_INNER(xr[c], dr[c] = g;, BODY)                                   \
+    } else {                                                                 \
+        ENS_INNER(xr[c], , BODY)                                             \
     }
 
 MBRL_CLONES
@@ -141,6 +144,14 @@ void mbrl_ens_bias_activation(float *restrict x, const float *restrict bias, flo
     default:
         ENS_ROW_LOOP(h = z; g = 1.0f;)
         break;
+    }
+}
+
+MBRL_CLONES
+void mbrl_ens_broadcast_rows(float *restrict dst, const float *restrict row, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *restrict dr = dst + r * cols;
+        for (size_t c = 0; c < cols; c++) dr[c] = row[c];
     }
 }
 

@@ -233,7 +233,7 @@ final class GaussianEnsembleMLPTests: XCTestCase {
     }
 
     func testThreadsAndRowSplitsDoNotChangeResults() throws {
-        func run(threads: Int, splits: Int) throws -> EnsembleEvaluation {
+        func run(threads: Int, splits: Int?) throws -> EnsembleEvaluation {
             var g = SeededGenerator(seed: 9)
             let net = try GaussianEnsembleMLP(.init(ensembleSize: 3, inputSize: 5, outputSize: 2, hiddenSize: 24, hiddenLayers: 2),
                                               generator: &g, threads: threads, trainingRowSplits: splits)
@@ -243,8 +243,11 @@ final class GaussianEnsembleMLPTests: XCTestCase {
         let serial = try run(threads: 1, splits: 2), parallel = try run(threads: 2, splits: 2)
         XCTAssertEqual(serial.gradients, parallel.gradients, "work items are deterministic")
         XCTAssertEqual(serial.loss, parallel.loss)
-        let unsplit = try run(threads: 2, splits: 1)
-        XCTAssertLessThan(relativeError(unsplit.gradients, serial.gradients), 1e-5)
+        for splits in [1, 3, nil] {
+            let other = try run(threads: 2, splits: splits)
+            XCTAssertLessThan(relativeError(other.gradients, serial.gradients), 1e-5, "splits \(String(describing: splits))")
+            XCTAssertEqual(other.loss, serial.loss, accuracy: 1e-5)
+        }
     }
 
     // MARK: - Optimisation
