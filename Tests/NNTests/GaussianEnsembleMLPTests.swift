@@ -308,8 +308,8 @@ final class GaussianEnsembleMLPTests: XCTestCase {
             let net = try GaussianEnsembleMLP(.init(ensembleSize: e, inputSize: din, outputSize: dout, hiddenSize: 32,
                                                     hiddenLayers: 2, deterministic: deterministic),
                                               generator: &g, threads: 2)
-            let opt = EnsembleAdamSettings(learningRate: 3e-3)
-            for _ in 0..<600 {
+            let opt = EnsembleAdamSettings(learningRate: 5e-3)
+            for _ in 0..<250 {
                 let x = randomArray(e * b * din, &g)
                 net.trainStep(inputs: x, targets: system(x), optimizer: opt)
             }
@@ -319,6 +319,7 @@ final class GaussianEnsembleMLPTests: XCTestCase {
             let mse = zip(pred, truth).map { Double(($0 - $1) * ($0 - $1)) }.reduce(0, +) / Double(truth.count)
             let variance = truth.map { Double($0 * $0) }.reduce(0, +) / Double(truth.count)
             XCTAssertLessThan(mse / variance, 0.01, "deterministic=\(deterministic): held-out MSE \(mse), var \(variance)")
+            print("linear system, deterministic=\(deterministic): held-out MSE / Var(y) = \(mse / variance)")
         }
     }
 }
