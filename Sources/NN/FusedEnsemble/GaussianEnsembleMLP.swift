@@ -40,6 +40,16 @@ import SeededRandom
 /// block), largest first, the weight and bias gradients followed at once by
 /// Adam on that slice; (3) the log-variance bounds. Buffers are allocated once
 /// per batch size (training) or row count (``predict(inputs:rows:means:logvars:)``).
+/// Measured (`mbrl bench`, 2-core AVX2 Zen 3, release, quietest window): a
+/// torch_bench `ensemble_mlp` step 7.6–7.8 ms against a GEMM floor of
+/// ≈ 5.6 ms (946 MFLOP at the ~84 GFLOP/s per core OpenBLAS reaches on these
+/// shapes); the 10k-row forward ≈ 19.5 ms. The rest is Adam (memory-bound,
+/// ~10% of CPU time), activations and OpenBLAS packing.
+///
+/// Initialisation: ``EnsembleInitialization/truncatedNormal`` (mbrl-lib) by
+/// default, ``EnsembleInitialization/uniform`` to match torch_bench exactly;
+/// biases zero, `min_logvar = −10`, `max_logvar = 0.5`; draws come from the
+/// given ``SeededGenerator`` layer by layer, member by member, row-major.
 ///
 /// Not thread-safe: one caller at a time (it parallelises internally).
 public final class GaussianEnsembleMLP {
