@@ -97,13 +97,19 @@ public struct BenchmarkSuite {
     /// `{"case": "machine", ...}`: CPU, cores, BLAS core type and threads, build.
     public static func machineRecord(threads: Int) -> BenchmarkRecord {
         var r = BenchmarkRecord(case: "machine")
-        var cpu = ""
-        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            cpu = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        var cpu = "", flags: Set<Substring> = []
+        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            let lines = info.split(separator: "\n")
+            func value(_ key: String) -> Substring? {
+                guard let line = lines.first(where: { $0.hasPrefix(key) }), let colon = line.firstIndex(of: ":") else { return nil }
+                return line[line.index(after: colon)...]
+            }
+            cpu = value("model name").map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            flags = Set((value("flags") ?? "").split(separator: " "))
         }
         r.set("cpu", .string(cpu))
+        // The widest vector ISA decides the GEMM peak (AVX-512 roughly doubles AVX2's).
+        r.set("isa", .string(flags.contains("avx512f") ? "avx512" : flags.contains("avx2") ? "avx2" : "sse"))
         r.set("cores_visible", .integer(ProcessInfo.processInfo.activeProcessorCount))
         let env = ProcessInfo.processInfo.environment
         r.set("openblas_coretype_env", env["OPENBLAS_CORETYPE"].map { .string($0) } ?? .null)

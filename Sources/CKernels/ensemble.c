@@ -98,27 +98,30 @@ static inline float ens_tanh(float x) {
 
 // MARK: - Bias + activation
 
-#define ENS_ROW_LOOP(BODY)                                                   \
+// One loop per (bias?, derivative?) so each inner loop is branch-free and vectorises.
+#define ENS_INNER(ZEXPR, STORE_D, BODY)                                      \
     for (size_t r = 0; r < rows; r++) {                                      \
         float *restrict xr = x + r * cols;                                   \
-        float *restrict dr = deriv ? deriv + r * cols : NULL;                \
-        if (dr) {                                                            \
-            for (size_t c = 0; c < cols; c++) {                              \
-                float z = xr[c] + (bias ? bias[c] : 0.0f);                   \
-                float h, g;                                                  \
-                BODY                                                         \
-                xr[c] = h;                                                   \
-                dr[c] = g;                                                   \
-            }                                                                \
-        } else {                                                             \
-            for (size_t c = 0; c < cols; c++) {                              \
-                float z = xr[c] + (bias ? bias[c] : 0.0f);                   \
-                float h, g;                                                  \
-                BODY                                                         \
-                (void)g;                                                     \
-                xr[c] = h;                                                   \
-            }                                                                \
+        float *restrict dr = deriv + (deriv ? r * cols : 0);                 \
+        (void)dr;                                                            \
+        for (size_t c = 0; c < cols; c++) {                                  \
+            float z = ZEXPR;                                                 \
+            float h, g;                                                      \
+            BODY                                                             \
+            (void)g;                                                         \
+            xr[c] = h;                                                       \
+            STORE_D                                                          \
         }                                                                    \
+    }
+#define ENS_ROW_LOOP(BODY)                                                   \
+    if (bias && deriv) {                                                     \
+        ENS_INNER(xr[c] + bias[c], dr[c] = g;, BODY)                         \
+    } else if (bias) {                                                       \
+        ENS_INNER(xr[c] + bias[c], , BODY)                                   \
+    } else if (deriv) {                                                      \
+        ENS_INNER(xr[c], dr[c] = g;, BODY)                                   \
+    } else {                                                                 \
+        ENS_INNER(xr[c], , BODY)                                             \
     }
 
 MBRL_CLONES
@@ -145,6 +148,14 @@ void mbrl_ens_bias_activation(float *restrict x, const float *restrict bias, flo
 }
 
 MBRL_CLONES
+void mbrl_ens_broadcast_rows(float *restrict dst, const float *restrict row, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *restrict dr = dst + r * cols;
+        for (size_t c = 0; c < cols; c++) dr[c] = row[c];
+    }
+}
+
+MBRL_CLONES
 void mbrl_ens_multiply_inplace(float *restrict d, const float *restrict g, size_t n) {
     for (size_t i = 0; i < n; i++) d[i] *= g[i];
 }
@@ -160,25 +171,32 @@ void mbrl_ens_column_sum(const float *restrict x, size_t rows, size_t cols, floa
 
 // MARK: - Heads
 
+#define ENS_HEAD_BLOCK 64
+
 MBRL_CLONES
 void mbrl_ens_gaussian_head_forward(const float *restrict head, const float *restrict min_logvar,
                                     const float *restrict max_logvar, size_t rows, size_t d,
                                     float *restrict mean, float *restrict logvar) {
-    for (size_t r = 0; r < rows; r++) {
-        const float *restrict hr = head + r * 2 * d;
-        for (size_t j = 0; j < d; j++) mean[r * d + j] = hr[j];
-        if (!logvar) continue;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < d; j++) mean[r * d + j] = head[r * 2 * d + j];
+    if (!logvar) return;
+    // Blocks of rows, one column at a time, as in the backward kernel below.
+    float raw[ENS_HEAD_BLOCK], lvs[ENS_HEAD_BLOCK];
+    for (size_t r0 = 0; r0 < rows; r0 += ENS_HEAD_BLOCK) {
+        size_t nb = rows - r0 < ENS_HEAD_BLOCK ? rows - r0 : ENS_HEAD_BLOCK;
         for (size_t j = 0; j < d; j++) {
-            float sp1, s1, sp2, s2;
-            ens_softplus_sigmoid(max_logvar[j] - hr[d + j], &sp1, &s1);
-            float a = max_logvar[j] - sp1;
-            ens_softplus_sigmoid(a - min_logvar[j], &sp2, &s2);
-            logvar[r * d + j] = min_logvar[j] + sp2;
+            for (size_t k = 0; k < nb; k++) raw[k] = head[(r0 + k) * 2 * d + d + j];
+            const float mx = max_logvar[j], mn = min_logvar[j];
+            for (size_t k = 0; k < nb; k++) {
+                float sp1, s1, sp2, s2;
+                ens_softplus_sigmoid(mx - raw[k], &sp1, &s1);
+                ens_softplus_sigmoid(mx - sp1 - mn, &sp2, &s2);
+                lvs[k] = mn + sp2;
+            }
+            for (size_t k = 0; k < nb; k++) logvar[(r0 + k) * d + j] = lvs[k];
         }
     }
 }
-
-#define ENS_HEAD_BLOCK 64
 
 MBRL_CLONES
 double mbrl_ens_gaussian_head_backward(const float *restrict head, const float *restrict target,

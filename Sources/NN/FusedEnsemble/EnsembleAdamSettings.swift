@@ -35,4 +35,22 @@ public struct EnsembleAdamSettings: Codable, Equatable, Sendable {
         self.layerWeightDecay = layerWeightDecay
         self.decoupled = decoupled
     }
+
+    /// Throws ``GaussianEnsembleMLPError/invalidConfiguration(_:)`` naming the
+    /// first bad field; `linearLayers` is the network's hidden layers + 1 (head).
+    public func validate(linearLayers: Int) throws {
+        func check(_ ok: Bool, _ message: String) throws {
+            if !ok { throw GaussianEnsembleMLPError.invalidConfiguration(message) }
+        }
+        try check(learningRate > 0 && learningRate.isFinite, "learningRate must be positive, got \(learningRate)")
+        try check((0..<1).contains(beta1), "beta1 must be in [0, 1), got \(beta1)")
+        try check((0..<1).contains(beta2), "beta2 must be in [0, 1), got \(beta2)")
+        try check(epsilon >= 0, "epsilon must be non-negative, got \(epsilon)")
+        try check(weightDecay >= 0, "weightDecay must be non-negative, got \(weightDecay)")
+        if let decays = layerWeightDecay {
+            try check(decays.count == linearLayers,
+                      "layerWeightDecay must have \(linearLayers) values (hidden layers + head), got \(decays.count)")
+            try check(decays.allSatisfy { $0 >= 0 }, "layerWeightDecay values must be non-negative, got \(decays)")
+        }
+    }
 }

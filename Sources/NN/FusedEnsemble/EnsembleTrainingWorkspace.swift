@@ -6,9 +6,16 @@
 /// with dL/dZ_l. `head` / `headGradient` are `[E, B, headSize]`. `scratch`
 /// holds one `[rows, hiddenSize]` block per worker for dL/dH. Partial loss and
 /// log-variance-bound gradients are kept per phase-1 item and reduced serially.
+///
+/// Phase-1 items (`rowItems`) are (member, row range). With `rowSplits == nil`
+/// whole members run while they divide evenly over the workers and the
+/// remaining `E mod W` members are split into W row blocks each (E 5, W 2:
+/// four whole members + two halves): balanced, with fewer and larger GEMMs
+/// than splitting every member (OpenBLAS packs the weights once per call).
 final class EnsembleTrainingWorkspace {
     let batchSize: Int
-    let rowSplits: Int
+    /// Phase-1 work: (member, first row, end row), largest first.
+    let rowItems: [(member: Int, start: Int, end: Int)]
     let hidden: [UnsafeMutablePointer<Float>]
     let derivative: [UnsafeMutablePointer<Float>]
     let head: UnsafeMutablePointer<Float>
@@ -21,11 +28,23 @@ final class EnsembleTrainingWorkspace {
     let gradientItems: [(layer: Int, member: Int, start: Int, end: Int)]
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(batchSize: Int, rowSplits requestedSplits: Int, workers: Int, ensembleSize: Int,
+    init(batchSize: Int, rowSplits: Int?, workers: Int, ensembleSize: Int,
          hiddenSize: Int, headSize: Int, outputSize: Int, layers: [EnsembleLayerLayout]) {
         self.batchSize = batchSize
-        rowSplits = max(1, min(requestedSplits, batchSize / 16))
         let e = ensembleSize, b = batchSize
+        var splits = [Int](repeating: 1, count: e)
+        if let n = rowSplits {
+            splits = [Int](repeating: n, count: e)
+        } else if workers > 1 {
+            for m in (e - e % workers)..<e { splits[m] = workers }
+        }
+        var rowItems: [(member: Int, start: Int, end: Int)] = []
+        for m in 0..<e {
+            let n = max(1, min(splits[m], b))
+            for k in 0..<n { rowItems.append((m, k * b / n, (k + 1) * b / n)) }
+        }
+        rowItems.sort { $0.end - $0.start > $1.end - $1.start }
+        self.rowItems = rowItems
         var allocations: [UnsafeMutablePointer<Float>] = []
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
@@ -38,9 +57,9 @@ final class EnsembleTrainingWorkspace {
         derivative = (0..<hiddenLayers).map { _ in make(e * b * hiddenSize) }
         head = make(e * b * headSize)
         headGradient = make(e * b * headSize)
-        let maxRows = (b + rowSplits - 1) / rowSplits
+        let maxRows = rowItems.map { $0.end - $0.start }.max() ?? 1
         scratch = (0..<max(1, workers)).map { _ in make(maxRows * hiddenSize) }
-        let items = e * rowSplits
+        let items = rowItems.count
         lossPartials = .allocate(capacity: items)
         lossPartials.initialize(repeating: 0, count: items)
         minGradientPartials = make(items * outputSize)

@@ -68,18 +68,19 @@ extension GaussianEnsembleMLP {
             var a = ws.ping[worker], spare = ws.pong[worker]
             for l in 0..<hiddenLayers {
                 let layer = layers[l]
+                mbrl_ens_broadcast_rows(a, params + layer.biasOffset + m * hid, n, hid)
                 ensembleGEMM(transposeA: false, transposeB: false, m: n, n: hid, k: width,
-                             x, width, params + layer.weightOffset + m * width * hid, hid, a, hid)
-                mbrl_ens_bias_activation(a, params + layer.biasOffset + m * hid, nil, n, hid, act)
+                             x, width, params + layer.weightOffset + m * width * hid, hid, a, hid, accumulate: true)
+                mbrl_ens_bias_activation(a, nil, nil, n, hid, act)
                 x = UnsafePointer(a)
                 width = hid
                 swap(&a, &spare)
             }
             let head = layers[hiddenLayers]
             let out = probabilistic ? a : meanOut + row0 * d
+            mbrl_ens_broadcast_rows(out, params + head.biasOffset + m * hs, n, hs)
             ensembleGEMM(transposeA: false, transposeB: false, m: n, n: hs, k: hid,
-                         x, hid, params + head.weightOffset + m * hid * hs, hs, out, hs)
-            mbrl_ens_bias_activation(out, params + head.biasOffset + m * hs, nil, n, hs, MBRL_ACT_IDENTITY)
+                         x, hid, params + head.weightOffset + m * hid * hs, hs, out, hs, accumulate: true)
             if probabilistic {
                 mbrl_ens_gaussian_head_forward(out, minLV, maxLV, n, d, meanOut + row0 * d, logvarOut! + row0 * d)
             }

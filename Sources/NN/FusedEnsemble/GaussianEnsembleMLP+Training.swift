@@ -61,15 +61,14 @@ extension GaussianEnsembleMLP {
     /// One training step — forward, loss, backward, Adam — on a batch of
     /// inputs `[E, B, inputSize]` and targets `[E, B, outputSize]` (member e
     /// trains on its own rows, e.g. a bootstrap resample). Returns the loss
-    /// before the update. Allocates only when B changes.
+    /// before the update. Allocates only when B changes. `optimizer` must pass
+    /// ``EnsembleAdamSettings/validate(linearLayers:)`` (a precondition here;
+    /// validate user settings up front to get an error instead).
     @discardableResult
     public func trainStep(inputs: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>,
                           optimizer: EnsembleAdamSettings) -> Float {
         let b = batchSize(inputs: inputs.count, targets: targets.count)
-        if let decays = optimizer.layerWeightDecay {
-            precondition(decays.count == layers.count,
-                         "layerWeightDecay: expected \(layers.count) values (hidden layers + head), got \(decays.count)")
-        }
+        do { try optimizer.validate(linearLayers: layers.count) } catch { preconditionFailure("\(error)") }
         return runStep(inputs: inputs.baseAddress!, targets: targets.baseAddress!, batchSize: b, optimizer: optimizer,
                        lossWeight: 1, meanCotangent: nil, logvarCotangent: nil, meansOut: nil, logvarsOut: nil)
     }
@@ -119,7 +118,7 @@ extension GaussianEnsembleMLP {
                     Float(1 - pow(Double(opt.beta1), t)), Float(1 - pow(Double(opt.beta2), t)))
         }
         let e = ensembleSize, d = outputSize, hid = hiddenSize, hs = headSize
-        let splits = ws.rowSplits
+        let rowItems = ws.rowItems
         let hiddenLayers = layers.count - 1
         let layers = self.layers
         let params = parameters, grads = gradients
@@ -129,28 +128,27 @@ extension GaussianEnsembleMLP {
         let maxLV = probabilistic ? UnsafePointer(params + maxLogvarOffset) : nil
         let scale = lossWeight / Float(b * d)
 
-        // Phase 1: per (member, row block): forward, loss, backward chain.
-        queue.run(count: e * splits) { worker, item in
-            let m = item / splits, s = item % splits
-            let r0 = s * b / splits, rows = (s + 1) * b / splits - r0
+        // Phase 1: per (member, row block), largest first: forward, loss, backward chain.
+        queue.run(count: rowItems.count) { worker, item in
+            let m = rowItems[item].member, r0 = rowItems[item].start, rows = rowItems[item].end - r0
             let row0 = m * b + r0
             var x = inputs + row0 * inputSize
             var width = inputSize
             for l in 0..<hiddenLayers {
                 let layer = layers[l]
                 let h = ws.hidden[l] + row0 * hid
+                mbrl_ens_broadcast_rows(h, params + layer.biasOffset + m * hid, rows, hid)
                 ensembleGEMM(transposeA: false, transposeB: false, m: rows, n: hid, k: width,
-                             x, width, params + layer.weightOffset + m * width * hid, hid, h, hid)
-                mbrl_ens_bias_activation(h, params + layer.biasOffset + m * hid, ws.derivative[l] + row0 * hid,
-                                         rows, hid, act)
+                             x, width, params + layer.weightOffset + m * width * hid, hid, h, hid, accumulate: true)
+                mbrl_ens_bias_activation(h, nil, ws.derivative[l] + row0 * hid, rows, hid, act)
                 x = UnsafePointer(h)
                 width = hid
             }
             let headLayer = layers[hiddenLayers]
             let out = ws.head + row0 * hs
+            mbrl_ens_broadcast_rows(out, params + headLayer.biasOffset + m * hs, rows, hs)
             ensembleGEMM(transposeA: false, transposeB: false, m: rows, n: hs, k: hid,
-                         x, hid, params + headLayer.weightOffset + m * hid * hs, hs, out, hs)
-            mbrl_ens_bias_activation(out, params + headLayer.biasOffset + m * hs, nil, rows, hs, MBRL_ACT_IDENTITY)
+                         x, hid, params + headLayer.weightOffset + m * hid * hs, hs, out, hs, accumulate: true)
             let dOut = ws.headGradient + row0 * hs
             let y = targets + row0 * d
             let cm = meanCotangent.map { $0 + row0 * d }, cl = logvarCotangent.map { $0 + row0 * d }
@@ -210,14 +208,14 @@ extension GaussianEnsembleMLP {
 
         // Phase 3: reduce the loss and the log-variance-bound gradients.
         var total = 0.0
-        for i in 0..<(e * splits) { total += ws.lossPartials[i] }
+        for i in 0..<rowItems.count { total += ws.lossPartials[i] }
         var loss = Float(total / Double(b * d))
         if probabilistic {
             let gMin = grads + minLogvarOffset, gMax = grads + maxLogvarOffset
             var penalty: Float = 0
             for j in 0..<d {
                 var sMin: Float = 0, sMax: Float = 0
-                for i in 0..<(e * splits) {
+                for i in 0..<rowItems.count {
                     sMin += ws.minGradientPartials[i * d + j]
                     sMax += ws.maxGradientPartials[i * d + j]
                 }
