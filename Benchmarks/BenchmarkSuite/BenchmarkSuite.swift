@@ -17,12 +17,15 @@ import Foundation
 ///
 /// - `gru_seq`: torch_bench's GRU(10 → 256) + Linear(256 → 8) training step on
 ///   `[32, 64, 10]` windows (``WorldModels/GRUBackbone``), median of `steps`.
+/// - `s4d_seq`, `mamba_seq`: torch_bench's S4D / Mamba models (Linear(10 → 128),
+///   2 blocks, Linear(128 → 8)) on the same windows (``WorldModels/S4WMBackbone``,
+///   ``WorldModels/MambaBackbone``).
 ///
 /// The ensemble cases run on `threads` Swift workers with OpenBLAS at 1 thread.
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
-    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "gru_seq"]
+    public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "gru_seq", "s4d_seq", "mamba_seq"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -75,6 +78,8 @@ public struct BenchmarkSuite {
             case "ensemble_mlp": record = try ensembleTraining()
             case "ensemble_forward_10k": record = try ensembleForward()
             case "gru_seq": record = gruSequence()
+            case "s4d_seq": record = s4dSequence()
+            case "mamba_seq": record = mambaSequence()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))
