@@ -61,9 +61,9 @@ public final class MambaBackbone: SequenceBackbone {
             precondition(m.shape == [input.shape[0], input.shape[1]],
                          "MambaBackbone: reset mask shape \(m.shape), expected \([input.shape[0], input.shape[1]])")
         }
-        var h = inputProjection(input)
+        var h = FusedLayerOps.linear(inputProjection, input)
         for block in blocks { h = block(h, resetMask: resetMask) }
-        return norm(h)
+        return FusedLayerOps.layerNorm(norm, h)
     }
 
     public func initialState(batch: Int) -> State {

@@ -64,15 +64,19 @@ public final class MambaBlock: Module {
     public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
         let tape = x.tape
         let (di, n) = (innerSize, stateSize)
-        let xz = inProj(norm(x)).split(sizes: [di, di], axis: 2)
-        let xs = SequenceKernelOps.causalConv(xz[0], weight: tape.variable(convWeight), bias: tape.variable(convBias),
+        // Split projections as GEMMs with row slices of their weights (no activation copies).
+        let xn = FusedLayerOps.layerNorm(norm, x)
+        let wIn = tape.variable(inProj.weight).split(sizes: [di, di], axis: 0)
+        let (xi, z) = (FusedLayerOps.linear(xn, weight: wIn[0], bias: nil), FusedLayerOps.linear(xn, weight: wIn[1], bias: nil))
+        let xs = SequenceKernelOps.causalConv(xi, weight: tape.variable(convWeight), bias: tape.variable(convBias),
                                               reset: resetMask).silu()
-        let dbc = xProj(xs).split(sizes: [dtRank, n, n], axis: 2)
-        let delta = dtProj(dbc[0]).softplus()
+        let wX = tape.variable(xProj.weight).split(sizes: [dtRank, n, n], axis: 0)
+        let dbc = wX.map { FusedLayerOps.linear(xs, weight: $0, bias: nil) }
+        let delta = FusedLayerOps.linear(dtProj, dbc[0]).softplus()
         let a = tape.variable(aLog).exp() * -1
         let y = SequenceKernelOps.selectiveScan(u: xs, delta: delta, A: a, B: dbc[1], C: dbc[2], D: tape.variable(dSkip),
                                                 reset: resetMask)
-        return x + outProj(y * xz[1].silu())
+        return x + FusedLayerOps.linear(outProj, y * z.silu())
     }
 
     /// One recurrent step without a tape: `x` [rows, d] → [rows, d]; `conv`

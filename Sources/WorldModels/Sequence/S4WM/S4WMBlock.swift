@@ -25,7 +25,7 @@ public final class S4WMBlock: Module {
 
     /// Parallel, differentiable: `[B, T, d]` → `[B, T, d]`.
     public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
-        x + out(ssm(norm(x), resetMask: resetMask).gelu())
+        x + FusedLayerOps.linear(out, ssm(FusedLayerOps.layerNorm(norm, x), resetMask: resetMask).gelu())
     }
 
     /// One recurrent step: `[rows, d]` → `[rows, d]`; `state` is the S4D layer's.
