@@ -105,4 +105,19 @@ final class S4WMBackboneTests: XCTestCase {
             XCTAssertGreaterThan(zip(yr.slice(axis: 1, s..<t).scalars, y.slice(axis: 1, s..<t).scalars).map { abs($0 - $1) }.max()!, 1e-4)
         }
     }
+
+    /// d_model 10 runs the fused LayerNorm's 8-wide SIMD path plus its scalar tail.
+    func testSIMDWidthModelGradientsAndSteps() {
+        let m = makeS4(.real, d: 10)
+        checkGradients(inputs: [input([2, 4, 3])], parameters: m.parameters, step: 3e-3) { [mask] _, v in
+            m(v[0], resetMask: mask.slice(axis: 1, 0..<4))
+        }
+        let x = input([2, 5, 3])
+        let parallel = m(Tape().constant(x), resetMask: nil).value
+        var state = m.initialState(batch: 2)
+        for s in 0..<5 {
+            assertClose(m.step(x.slice(axis: 1, s..<(s + 1)).reshaped([2, 3]), state: &state),
+                        parallel.slice(axis: 1, s..<(s + 1)).reshaped([2, 10]), relativeTolerance: 1e-4, absoluteTolerance: 1e-4)
+        }
+    }
 }

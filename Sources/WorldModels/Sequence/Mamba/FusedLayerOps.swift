@@ -28,20 +28,7 @@ enum FusedLayerOps {
                     y.withUnsafeMutableBufferPointer { py in
                         let (px, pg, pb) = (p[0].baseAddress!, p[1].baseAddress!, p[2].baseAddress!)
                         for r in 0..<rows {
-                            let row = px + r * d
-                            var mean: Float = 0
-                            for j in 0..<d { mean += row[j] }
-                            mean /= Float(d)
-                            var variance: Float = 0
-                            for j in 0..<d { let c = row[j] - mean; variance += c * c }
-                            let rs = 1 / (variance / Float(d) + eps).squareRoot()
-                            pr[r] = rs
-                            let (h, o) = (ph.baseAddress! + r * d, py.baseAddress! + r * d)
-                            for j in 0..<d {
-                                let v = (row[j] - mean) * rs
-                                h[j] = v
-                                o[j] = v * pg[j] + pb[j]
-                            }
+                            pr[r] = normalizeRow(px + r * d, d, eps, pg, pb, ph.baseAddress! + r * d, py.baseAddress! + r * d)
                         }
                     }
                 }
@@ -57,19 +44,8 @@ enum FusedLayerOps {
                         dBeta.withUnsafeMutableBufferPointer { pdb in
                             let (pg, ph, pr, pw) = (p[0].baseAddress!, p[1].baseAddress!, p[2].baseAddress!, p[3].baseAddress!)
                             for r in 0..<rows {
-                                let (gr, hr, dxr) = (pg + r * d, ph + r * d, pdx.baseAddress! + r * d)
-                                var meanG: Float = 0, meanGX: Float = 0
-                                for j in 0..<d {
-                                    let gj = gr[j] * pw[j]
-                                    meanG += gj
-                                    meanGX += gj * hr[j]
-                                    pdg[j] += gr[j] * hr[j]
-                                    pdb[j] += gr[j]
-                                }
-                                meanG /= Float(d)
-                                meanGX /= Float(d)
-                                let rs = pr[r]
-                                for j in 0..<d { dxr[j] = rs * (gr[j] * pw[j] - meanG - hr[j] * meanGX) }
+                                normalizeRowBackward(pg + r * d, ph + r * d, pr[r], pw, d, pdx.baseAddress! + r * d,
+                                                     pdg.baseAddress!, pdb.baseAddress!)
                             }
                         }
                     }
@@ -131,5 +107,86 @@ enum FusedLayerOps {
             }
             return needed.count == 3 ? [needed[0] ? dx : nil, dw, db] : [needed[0] ? dx : nil, dw]
         }
+    }
+
+    // MARK: - Row kernels (8-wide SIMD with a scalar tail)
+
+    @inline(__always) private static func load(_ p: UnsafePointer<Float>, _ j: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always) private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ j: Int) {
+        UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// Normalises one row: writes x̂ to `h` and x̂·γ + β to `out`; returns 1/√(σ² + ε).
+    @inline(__always)
+    private static func normalizeRow(_ x: UnsafePointer<Float>, _ d: Int, _ eps: Float, _ gamma: UnsafePointer<Float>,
+                                     _ beta: UnsafePointer<Float>, _ h: UnsafeMutablePointer<Float>,
+                                     _ out: UnsafeMutablePointer<Float>) -> Float {
+        let v = d & ~7
+        var acc = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j < v { acc += load(x, j); j += 8 }
+        var sum = acc.sum()
+        for k in v..<d { sum += x[k] }
+        let mean = sum / Float(d)
+        let m8 = SIMD8<Float>(repeating: mean)
+        acc = .zero
+        j = 0
+        while j < v { let c = load(x, j) - m8; acc += c * c; j += 8 }
+        var variance = acc.sum()
+        for k in v..<d { let c = x[k] - mean; variance += c * c }
+        let rs = 1 / (variance / Float(d) + eps).squareRoot()
+        let r8 = SIMD8<Float>(repeating: rs)
+        j = 0
+        while j < v {
+            let n = (load(x, j) - m8) * r8
+            store(n, h, j)
+            store(n * load(gamma, j) + load(beta, j), out, j)
+            j += 8
+        }
+        for k in v..<d {
+            let n = (x[k] - mean) * rs
+            h[k] = n
+            out[k] = n * gamma[k] + beta[k]
+        }
+        return rs
+    }
+
+    /// One row of the LayerNorm backward: writes `dx`, accumulates `dGamma`, `dBeta`.
+    @inline(__always)
+    private static func normalizeRowBackward(_ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, _ rs: Float,
+                                             _ gamma: UnsafePointer<Float>, _ d: Int, _ dx: UnsafeMutablePointer<Float>,
+                                             _ dGamma: UnsafeMutablePointer<Float>, _ dBeta: UnsafeMutablePointer<Float>) {
+        let v = d & ~7
+        var aG = SIMD8<Float>(repeating: 0), aGX = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j < v {
+            let (gj, hj) = (load(g, j), load(h, j))
+            let gw = gj * load(gamma, j)
+            aG += gw
+            aGX += gw * hj
+            store(load(dGamma, j) + gj * hj, dGamma, j)
+            store(load(dBeta, j) + gj, dBeta, j)
+            j += 8
+        }
+        var meanG = aG.sum(), meanGX = aGX.sum()
+        for k in v..<d {
+            let gw = g[k] * gamma[k]
+            meanG += gw
+            meanGX += gw * h[k]
+            dGamma[k] += g[k] * h[k]
+            dBeta[k] += g[k]
+        }
+        meanG /= Float(d)
+        meanGX /= Float(d)
+        let (mg, mgx, r8) = (SIMD8<Float>(repeating: meanG), SIMD8<Float>(repeating: meanGX), SIMD8<Float>(repeating: rs))
+        j = 0
+        while j < v {
+            store(r8 * (load(g, j) * load(gamma, j) - mg - load(h, j) * mgx), dx, j)
+            j += 8
+        }
+        for k in v..<d { dx[k] = rs * (g[k] * gamma[k] - meanG - h[k] * meanGX) }
     }
 }
