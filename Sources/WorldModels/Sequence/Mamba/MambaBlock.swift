@@ -64,14 +64,13 @@ public final class MambaBlock: Module {
     public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
         let tape = x.tape
         let (di, n) = (innerSize, stateSize)
-        // Split projections as GEMMs with row slices of their weights (no activation copies).
+        // in_proj as two GEMMs over row slices of its weight (no copies of the wide activation).
         let xn = FusedLayerOps.layerNorm(norm, x)
         let wIn = tape.variable(inProj.weight).split(sizes: [di, di], axis: 0)
         let (xi, z) = (FusedLayerOps.linear(xn, weight: wIn[0], bias: nil), FusedLayerOps.linear(xn, weight: wIn[1], bias: nil))
         let xs = SequenceKernelOps.causalConv(xi, weight: tape.variable(convWeight), bias: tape.variable(convBias),
                                               reset: resetMask).silu()
-        let wX = tape.variable(xProj.weight).split(sizes: [dtRank, n, n], axis: 0)
-        let dbc = wX.map { FusedLayerOps.linear(xs, weight: $0, bias: nil) }
+        let dbc = FusedLayerOps.linear(xProj, xs).split(sizes: [dtRank, n, n], axis: 2)  // narrow: the copies are cheap
         let delta = FusedLayerOps.linear(dtProj, dbc[0]).softplus()
         let a = tape.variable(aLog).exp() * -1
         let y = SequenceKernelOps.selectiveScan(u: xs, delta: delta, A: a, B: dbc[1], C: dbc[2], D: tape.variable(dSkip),
