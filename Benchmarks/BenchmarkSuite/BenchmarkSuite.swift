@@ -22,13 +22,16 @@ import Foundation
 ///   `[32, 64, 10]` windows (``WorldModels/GRUBackbone``), median of `steps`.
 /// - `transformer_seq`: one training step of ``WorldModels/TransformerBackbone`` + Linear head,
 ///   torch_bench's `transformer_seq` workload (see `BenchmarkSuite+TransformerSeq.swift`).
+/// - `s4d_seq`, `mamba_seq`: torch_bench's S4D / Mamba models (Linear(10 → 128),
+///   2 blocks, Linear(128 → 8)) on the same windows (``WorldModels/S4WMBackbone``,
+///   ``WorldModels/MambaBackbone``).
 ///
 /// The ensemble cases run on `threads` Swift workers with OpenBLAS at 1 thread.
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
     public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "cem_plan", "cem_plan_p5",
-                                   "gru_seq", "transformer_seq", "sequence_world_model"]
+                                   "gru_seq", "transformer_seq", "s4d_seq", "mamba_seq", "sequence_world_model"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -85,6 +88,8 @@ public struct BenchmarkSuite {
             case "gru_seq": record = gruSequence()
             case "sequence_world_model": record = try sequenceWorldModel()
             case "transformer_seq": record = try transformerSequence()
+            case "s4d_seq": record = s4dSequence()
+            case "mamba_seq": record = mambaSequence()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))

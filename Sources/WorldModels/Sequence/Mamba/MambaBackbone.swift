@@ -1,0 +1,89 @@
+import NN
+import SeededRandom
+
+/// A Mamba sequence backbone (Gu & Dao 2023) as `torch_bench.MambaModel`
+/// without its head: `inp` = Linear(input → d_model), `blocks.{i}` =
+/// ``MambaBlock`` (pre-norm residual, selective scan), final `norm` =
+/// LayerNorm(d_model). Features are the normalised block outputs
+/// (`featureSize = modelSize`).
+///
+/// Parallel form: GEMMs over all B·T rows plus one conv and one scan tape op per
+/// block; `resetMask[b, t] = 1` restarts the conv window and the SSM state at t
+/// (the block is otherwise per-step, so nothing crosses a reset).
+/// Recurrent form: `step` is O(1) per step — per block a conv window
+/// [rows, d_inner, d_conv−1] and an SSM state [rows, d_inner, d_state].
+/// Parameter count: in·d + d + L·(2d + 2·d_inner·d + d_inner·(d_conv + 1) +
+/// d_inner·(dt_rank + 2·d_state) + (dt_rank + 1)·d_inner + d_inner·(d_state + 1) + d·d_inner) + 2d.
+public final class MambaBackbone: SequenceBackbone {
+    /// Per-block recurrent state.
+    public struct State {
+        /// `[rows, d_inner, d_conv − 1]` per block: the last inputs of the conv, oldest first.
+        public var conv: [Tensor]
+        /// `[rows, d_inner, d_state]` per block.
+        public var ssm: [Tensor]
+        public init(conv: [Tensor], ssm: [Tensor]) { (self.conv, self.ssm) = (conv, ssm) }
+    }
+    public typealias RecurrentState = State
+
+    public let inputSize: Int
+    public let modelSize: Int
+    public let inputProjection: Linear
+    public let blocks: [MambaBlock]
+    public let norm: LayerNorm
+    public var featureSize: Int { modelSize }
+
+    /// - Parameters: `dtRank` nil = ⌈d_model / 16⌉ (as torch_bench and the Mamba reference).
+    public init(inputSize: Int, modelSize: Int = 128, layers: Int = 2, stateSize: Int = 16, expand: Int = 2,
+                convSize: Int = 4, dtRank: Int? = nil, generator: inout SeededGenerator) {
+        precondition(inputSize > 0 && modelSize > 0 && layers > 0,
+                     "MambaBackbone: sizes must be positive, got input \(inputSize), d_model \(modelSize), layers \(layers)")
+        self.inputSize = inputSize
+        self.modelSize = modelSize
+        inputProjection = Linear(inputSize: inputSize, outputSize: modelSize, generator: &generator)
+        var b = [MambaBlock]()
+        for _ in 0..<layers {
+            b.append(MambaBlock(modelSize: modelSize, stateSize: stateSize, expand: expand, convSize: convSize,
+                                dtRank: dtRank, generator: &generator))
+        }
+        blocks = b
+        norm = LayerNorm(size: modelSize)
+    }
+
+    public func namedParameters() -> [(String, Parameter)] {
+        prefixed("inp", inputProjection) + blocks.enumerated().flatMap { prefixed("blocks.\($0.offset)", $0.element) }
+            + prefixed("norm", norm)
+    }
+
+    public func callAsFunction(_ input: Variable, resetMask: Tensor?) -> Variable {
+        precondition(input.rank == 3 && input.shape[2] == inputSize,
+                     "MambaBackbone: input shape \(input.shape), expected [batch, time, \(inputSize)]")
+        if let m = resetMask {
+            precondition(m.shape == [input.shape[0], input.shape[1]],
+                         "MambaBackbone: reset mask shape \(m.shape), expected \([input.shape[0], input.shape[1]])")
+        }
+        var h = FusedLayerOps.linear(inputProjection, input)
+        for block in blocks { h = block(h, resetMask: resetMask) }
+        return FusedLayerOps.layerNorm(norm, h)
+    }
+
+    public func initialState(batch: Int) -> State {
+        State(conv: blocks.map { Tensor(zeros: [batch, $0.innerSize, $0.convSize - 1]) },
+              ssm: blocks.map { Tensor(zeros: [batch, $0.innerSize, $0.stateSize]) })
+    }
+
+    public func step(_ input: Tensor, state: inout State) -> Tensor {
+        precondition(input.rank == 2 && input.shape[1] == inputSize,
+                     "MambaBackbone.step: input shape \(input.shape), expected [rows, \(inputSize)]")
+        let rows = input.shape[0]
+        precondition(state.ssm.count == blocks.count && state.conv.count == blocks.count
+                     && state.ssm.allSatisfy { $0.shape.first == rows } && state.conv.allSatisfy { $0.shape.first == rows },
+                     "MambaBackbone.step: state does not hold \(blocks.count) blocks of \(rows) rows")
+        var h = inputProjection(input)
+        for (i, block) in blocks.enumerated() { h = block.step(h, conv: &state.conv[i], ssm: &state.ssm[i]) }
+        return norm(h)
+    }
+
+    public func gatherRows(_ state: State, rows: [Int]) -> State {
+        State(conv: state.conv.map { $0.gatherRows(rows) }, ssm: state.ssm.map { $0.gatherRows(rows) })
+    }
+}

@@ -1,0 +1,35 @@
+import NN
+import SeededRandom
+
+/// One pre-norm residual S4 block of S4WM (Deng, Park & Ahn 2023, "Facing Off
+/// World Model Backbones: RNNs, Transformers, and S4"; `torch_bench.S4DBlock`):
+///
+///     out = x + Linear(GELU(S4D(LayerNorm(x))))
+///
+/// GELU is the exact (erf) form, as `F.gelu`. Parameters `norm.{weight,bias}` [d],
+/// `ssm.*` (``S4DLayer``), `out.weight` [d, d], `out.bias` [d].
+public final class S4WMBlock: Module {
+    public let norm: LayerNorm
+    public let ssm: S4DLayer
+    public let out: Linear
+
+    public init(modelSize d: Int, stateSize n: Int, mode: S4DLayer.Mode, generator: inout SeededGenerator) {
+        norm = LayerNorm(size: d)
+        ssm = S4DLayer(channels: d, stateSize: n, mode: mode, generator: &generator)
+        out = Linear(inputSize: d, outputSize: d, generator: &generator)
+    }
+
+    public func namedParameters() -> [(String, Parameter)] {
+        prefixed("norm", norm) + prefixed("ssm", ssm) + prefixed("out", out)
+    }
+
+    /// Parallel, differentiable: `[B, T, d]` → `[B, T, d]`.
+    public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
+        x + FusedLayerOps.linear(out, ssm(FusedLayerOps.layerNorm(norm, x), resetMask: resetMask).gelu())
+    }
+
+    /// One recurrent step: `[rows, d]` → `[rows, d]`; `state` is the S4D layer's.
+    public func step(_ x: Tensor, state: inout Tensor) -> Tensor {
+        x + out(ssm.step(norm(x), state: &state).gelu())
+    }
+}
