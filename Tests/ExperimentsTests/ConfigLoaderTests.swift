@@ -71,7 +71,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.model.activation, .tanh)
         XCTAssertEqual(config.model.backbone, .gru)
         XCTAssertTrue(config.model.backbone.isImplemented)
-        XCTAssertFalse(ModelBackbone.mamba.isImplemented)
+        XCTAssertTrue(ModelBackbone.allCases.allSatisfy(\.isImplemented))
         XCTAssertEqual(config.planner.kind, .mppi)
         XCTAssertEqual(config.planner.mppiTemperature, 0.5)
         XCTAssertEqual(config.planner.population, 64)

@@ -88,7 +88,7 @@ final class RunCommandTests: XCTestCase {
             (["run", invalid.path], "invalid.yaml:3:1: invalid YAML"),
             (["run", good, "env.id=CartPol-v1"], "unknown environment id 'CartPol-v1'; did you mean 'CartPole-v1'"),
             (["run", good, "planner.populaton=5"], "did you mean 'population'?"),
-            (["run", good, "model.backbone=mamba"], "model.backbone: 'mamba' is not available"),
+            (["run", good, "model.backbone=mamba", "model.mamba.d_state=0"], "mamba.d_state"),
         ]
         for (arguments, expected) in cases {
             let out = try mbrl(arguments + ["--out", temporary.appendingPathComponent("runs").path, "--quiet"])

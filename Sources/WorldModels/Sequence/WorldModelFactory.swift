@@ -120,13 +120,33 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         }
         model.training = settings.training
         return model
-    case .s4wm, .mamba:
-        throw WorldModelFactoryError("backbone '\(settings.backbone.rawValue)' is not available yet "
-                                     + "(available: \(WorldModelBackbone.available.map(\.rawValue).joined(separator: ", ")))")
+    case .s4wm:
+        let c = settings.s4wm
+        guard c.dModel >= 1, c.dState >= 1, c.layers >= 1 else {
+            throw WorldModelFactoryError("s4wm.d_model, d_state and layers must be >= 1, got \(c.dModel), \(c.dState), \(c.layers)")
+        }
+        let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                       configuration: settings.sequence, generator: &generator) { inputSize, g in
+            S4WMBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, generator: &g)
+        }
+        model.training = settings.training
+        return model
+    case .mamba:
+        let c = settings.mamba
+        guard c.dModel >= 1, c.dState >= 1, c.expand >= 1, c.dConv >= 1, c.layers >= 1, c.dtRank >= 0 else {
+            throw WorldModelFactoryError("mamba.d_model, d_state, expand, d_conv and layers must be >= 1 and dt_rank >= 0 (0: ceil(d_model / 16))")
+        }
+        let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                       configuration: settings.sequence, generator: &generator) { inputSize, g in
+            MambaBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, expand: c.expand,
+                          convSize: c.dConv, dtRank: c.dtRank == 0 ? nil : c.dtRank, generator: &g)
+        }
+        model.training = settings.training
+        return model
     }
 }
 
 extension WorldModelBackbone {
     /// The backbones `makeWorldModel` can build.
-    public static var available: [WorldModelBackbone] { [.mlp, .gru, .transformer] }
+    public static var available: [WorldModelBackbone] { WorldModelBackbone.allCases }
 }
