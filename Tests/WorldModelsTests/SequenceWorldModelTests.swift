@@ -321,8 +321,11 @@ final class SequenceWorldModelTests: XCTestCase {
         settings.ensemble.hiddenSize = 8
         XCTAssertTrue(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0) is EnsembleWorldModel)
         settings.backbone = .mamba
+        settings.mamba.dModel = 8
+        XCTAssertTrue(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0) is SequenceWorldModel<MambaBackbone>)
+        settings.mamba.dState = 0
         XCTAssertThrowsError(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0)) { error in
-            XCTAssertEqual("\(error)", "backbone 'mamba' is not available yet (available: mlp, gru)")
+            XCTAssertEqual("\(error)", "mamba.d_model, d_state, expand, d_conv and layers must be >= 1 and dt_rank >= 0 (0: ceil(d_model / 16))")
         }
     }
 }
