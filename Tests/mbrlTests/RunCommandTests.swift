@@ -146,4 +146,25 @@ final class RunCommandTests: XCTestCase {
         XCTAssertNotEqual(both.status, 0)
         XCTAssertTrue(both.stderr.contains("--resume continues a run with its own config.yaml"), both.stderr)
     }
+
+    func testEvalModelWritesTheKStepErrorsOfEachBackbone() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/pets-cartpole.yaml").path
+        for backbone in ["mlp", "gru"] {
+            let sizes = backbone == "mlp" ? ["model.hidden_size=16", "model.epochs_per_trial=3"]
+                                          : ["model.gru.hidden_size=16", "model.train_steps=10", "model.sequence_length=8"]
+            let out = try mbrl(["eval-model", file, "model.backbone=\(backbone)"] + sizes
+                               + ["--train-steps", "200", "--episodes", "3", "--horizon", "4", "--out", temporary.path])
+            XCTAssertEqual(out.status, 0, out.stderr)
+            XCTAssertTrue(out.stdout.hasPrefix("model: \(backbone), "), out.stdout)
+            XCTAssertTrue(out.stdout.contains("\n1\t"), out.stdout)
+        }
+        let evaluations = try runDirectories().map { $0.appendingPathComponent("evaluation.json") }
+        XCTAssertEqual(evaluations.count, 2)
+        for url in evaluations {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            let rmse = try XCTUnwrap(object["observationRMSE"] as? [Double])
+            XCTAssertEqual(rmse.count, 4)
+            XCTAssertTrue(rmse.allSatisfy { $0.isFinite && $0 > 0 }, "\(rmse)")
+        }
+    }
 }
