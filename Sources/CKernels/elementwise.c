@@ -3,6 +3,7 @@
 // Every transcendental is a branch-free polynomial (selects instead of
 // branches, integer bit tricks instead of frexp/ldexp) so clang vectorises the
 // loops; target_clones picks the AVX-512 / AVX2 / SSE2 build at load time.
+#include "fastmath.h"
 #include "ElementwiseKernels.h"
 #include <math.h>
 #include <stdint.h>
@@ -29,26 +30,7 @@ MBRL_INLINE int32_t float_to_bits(float f) { int32_t i; memcpy(&i, &f, 4); retur
 
 /// exp(x): Cephes expf. x = n ln2 + r, |r| <= ln2/2, e^r by a degree-7
 /// polynomial, 2^n through the exponent bits. Overflow gives +inf, underflow 0.
-MBRL_INLINE float mbrl_expf(float x) {
-    float xc = fminf(fmaxf(x, -87.3f), 88.3762626647949f);
-    // round to nearest with the 1.5 * 2^23 trick (vectorises without SSE4.1)
-    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float z = r * r;
-    float p = 1.9875691500E-4f;
-    p = p * r + 1.3981999507E-3f;
-    p = p * r + 8.3334519073E-3f;
-    p = p * r + 4.1665795894E-2f;
-    p = p * r + 1.6666665459E-1f;
-    p = p * r + 5.0000001201E-1f;
-    p = p * z + r + 1.0f;
-    float scale = bits_to_float(((int32_t)n + 127) << 23);
-    float result = p * scale;
-    result = x > 88.72283905f ? INFINITY : result;
-    result = x < -87.3f ? 0.0f : result;
-    return result;
-}
+MBRL_INLINE float mbrl_expf(float x) { return mbrl_cephes_expf(x); }
 
 /// log(x): Cephes logf. x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a
 /// degree-9 polynomial. Subnormals are rescaled; x = 0 gives -inf, x < 0 NaN.

@@ -1,4 +1,5 @@
 // Element-wise kernels of the fused PETS ensemble; see EnsembleKernels.h.
+#include "fastmath.h"
 #include "EnsembleKernels.h"
 #include <math.h>
 #include <stdint.h>
@@ -12,24 +13,7 @@
 
 // MARK: - Polynomial exp / log (Cephes expf / logf, ~1-2 ulp over the clamped range)
 
-static inline float ens_exp(float x) {
-    x = fminf(fmaxf(x, -87.3f), 88.3f);
-    float fx = floorf(x * 1.44269504088896341f + 0.5f);
-    float r = x - fx * 0.693359375f;
-    r = r + fx * 2.12194440e-4f;
-    float z = r * r;
-    float y = 1.9875691500e-4f;
-    y = y * r + 1.3981999507e-3f;
-    y = y * r + 8.3334519073e-3f;
-    y = y * r + 4.1665795894e-2f;
-    y = y * r + 1.6666665459e-1f;
-    y = y * r + 5.0000001201e-1f;
-    y = y * z + r + 1.0f;
-    int32_t bits = ((int32_t)fx + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return y * scale;
-}
+static inline float ens_exp(float x) { return mbrl_cephes_expf(x); }
 
 /// Natural log for normal positive x.
 static inline float ens_log(float x) {

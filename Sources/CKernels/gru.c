@@ -1,4 +1,5 @@
 // GRU gate kernels. See include/GRUKernels.h.
+#include "fastmath.h"
 #include "GRUKernels.h"
 #include <math.h>
 #include <stdint.h>
@@ -16,28 +17,9 @@
 #define GRU_SAFE_LOOP
 #endif
 
-GRU_INLINE float gru_bits_to_float(int32_t i) { float f; memcpy(&f, &i, 4); return f; }
 
-// Cephes expf, as mbrl_expf in elementwise.c (kept private to each file so both inline).
-GRU_INLINE float gru_expf(float x) {
-    float xc = fminf(fmaxf(x, -87.3f), 88.3762626647949f);
-    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float z = r * r;
-    float p = 1.9875691500E-4f;
-    p = p * r + 1.3981999507E-3f;
-    p = p * r + 8.3334519073E-3f;
-    p = p * r + 4.1665795894E-2f;
-    p = p * r + 1.6666665459E-1f;
-    p = p * r + 5.0000001201E-1f;
-    p = p * z + r + 1.0f;
-    float scale = gru_bits_to_float(((int32_t)n + 127) << 23);
-    float result = p * scale;
-    result = x > 88.72283905f ? INFINITY : result;
-    result = x < -87.3f ? 0.0f : result;
-    return result;
-}
+// Cephes expf (fastmath.h), inlined here.
+GRU_INLINE float gru_expf(float x) { return mbrl_cephes_expf(x); }
 
 GRU_INLINE float gru_sigmoidf(float x) { return 1.0f / (1.0f + gru_expf(-x)); }
 

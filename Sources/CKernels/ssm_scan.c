@@ -1,6 +1,7 @@
 // Mamba selective scan (Gu & Dao 2023), forward and hand-written backward.
 // One (batch, channel) pair at a time: its nstate-wide state stays in vector
 // registers across time steps; B_t and C_t rows of the batch element stay in L1.
+#include "fastmath.h"
 #include "SSMKernels.h"
 #include <stdint.h>
 #include <string.h>
@@ -11,29 +12,9 @@
 #define MBRL_CLONES
 #endif
 
-/// exp(x) for x ≤ 88 (Cephes expf polynomial, ≤ 2 ulp for normal results;
-/// inputs below -87.3 give ~1e-38 instead of 0). Branch-free and without libm
-/// calls, so loops calling it vectorise.
-static inline float ssm_expf(float x) {
-    x = x < -87.3f ? -87.3f : x;
-    x = x > 88.3f ? 88.3f : x;
-    // k = round(x / ln 2) via the 1.5·2^23 trick (exact under round-to-nearest).
-    const float shift = 12582912.0f;
-    float k = (x * 1.44269504088896341f + shift) - shift;
-    float r = x - k * 0.693359375f;
-    r = r - k * -2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    int32_t bits = ((int32_t)k + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
+/// exp(x) by the shared Cephes polynomial (fastmath.h): branch-free and without
+/// libm calls, so loops calling it vectorise.
+static inline float ssm_expf(float x) { return mbrl_cephes_expf(x); }
 
 // The bodies are always_inline functions of a `const int N`, instantiated for
 // N = 16 (Mamba's default d_state: the state is two AVX2 / one AVX-512 register,
