@@ -1,4 +1,5 @@
 import Environments
+import SeededRandom
 
 /// How the planners' continuous action vectors map onto an environment's
 /// action space. A `Box` is used as is (clipped to its bounds); a
@@ -21,6 +22,12 @@ public struct ActionEncoding: Sendable, Equatable {
         case .discrete(let d):
             return ([Float(d.start)], [Float(d.start + d.n) - 1e-3])
         }
+    }
+
+    /// A planner action drawn uniformly within `bounds` (random exploration).
+    public func randomVector(using generator: inout SeededGenerator) -> [Float] {
+        let (lower, upper) = bounds
+        return lower.indices.map { generator.uniform(lower[$0], upper[$0]) }
     }
 
     /// The environment action for the planner action `vector` (`size` floats).

@@ -45,7 +45,7 @@ extension ExperimentRunner {
             while (steps.map { collected < $0 } ?? true) && (episodes.map { episode - firstEpisode < $0 } ?? true) {
                 let result = try runEpisode(&env, buffer: &buffer, seed: episodeSeed(episode),
                                             maxSteps: min(config.trialLength ?? Int.max, steps.map { $0 - collected } ?? Int.max)) { _, _ in
-                    encoding.bounds.lower.indices.map { randomGenerator.uniform(encoding.bounds.lower[$0], encoding.bounds.upper[$0]) }
+                    encoding.randomVector(using: &randomGenerator)
                 } observe: { _, _ in }
                 collected += result.length
                 episode += 1

@@ -95,9 +95,7 @@ public struct ExperimentRunner {
             while steps < config.initialRandomSteps {
                 let result = try runEpisode(&env, buffer: &buffer, seed: episodeSeed(episodeIndex),
                                             maxSteps: min(trialLength, config.initialRandomSteps - steps)) { _, _ in
-                    encoding.bounds.lower.indices.map { d in
-                        randomGenerator.uniform(encoding.bounds.lower[d], encoding.bounds.upper[d])
-                    }
+                    encoding.randomVector(using: &randomGenerator)
                 } observe: { _, _ in }
                 steps += result.length
                 episodeIndex += 1
