@@ -306,6 +306,66 @@ final class SequenceWorldModelTests: XCTestCase {
         XCTAssertNotEqual(ra.validationLoss?[0], ra.validationLoss?[1], "independent members")
     }
 
+    // MARK: - RSSM-lite
+
+    static func rssmModel(seed: UInt64) -> SequenceWorldModel<RSSMBackbone> {
+        var g = SeededGenerator(seed: seed)
+        return SequenceWorldModel(observationSize: 2, actionSize: 1,
+                                  configuration: SequenceWorldModelConfiguration(members: 1, deterministic: true, headHiddenSize: 16),
+                                  generator: &g) {
+            RSSMBackbone(inputSize: $0, observationSize: 2, hiddenSize: 16, stochasticSize: 4, headHiddenSize: 16, generator: &$1)
+        }
+    }
+
+    /// The trainer adds the RSSM's KL term (and takes it, so the backbone stops holding the tape), and
+    /// the model still fits the linear system.
+    func testTrainerAddsTheRSSMKLTermAndTheModelFits() throws {
+        let train = Self.linearEpisodes(120, seed: 11), test = Self.linearEpisodes(20, seed: 12)
+        var c = SequenceTrainingConfiguration()
+        c.sequenceLength = 8; c.batchSize = 16; c.learningRate = 3e-3; c.validationRatio = 0.1
+        // One step from the same initial parameters: the reported loss includes the KL term.
+        var g = SeededGenerator(seed: 13)
+        let probe = Self.rssmModel(seed: 3)
+        c.trainSteps = 1
+        let one = try SequenceWorldModelTrainer(configuration: c).train(probe, on: train, using: &g)
+        XCTAssertNil(probe.members[0].backbone.regularizationLoss, "the trainer takes the KL term")
+        let kl = probe.members[0].backbone
+        XCTAssertGreaterThan(kl.lastKL, 0)
+        let terms = try XCTUnwrap(one.validationTerms), total = try XCTUnwrap(one.validationLoss?.first)
+        let headLoss = terms[0] + terms[1] + terms[2]
+        XCTAssertGreaterThanOrEqual(total - headLoss, kl.dynamicsScale * kl.freeNats + kl.representationScale * kl.freeNats - 1e-4,
+                                    "validation loss = head terms + KL terms (each at least the free nats)")
+
+        g = SeededGenerator(seed: 13)
+        let model = Self.rssmModel(seed: 3)
+        c.trainSteps = 200
+        _ = try SequenceWorldModelTrainer(configuration: c).train(model, on: train, using: &g)
+        model.members[0].backbone.sampling = false
+        let evaluation = ModelEvaluation.evaluate(model, on: Array(test.episodes), horizon: 3, stride: 1, name: "rssm",
+                                                  parameterCount: model.parameterCount, using: &g)
+        print("RSSM linear system: k-step RMSE \(evaluation.observationRMSE), KL \(model.members[0].backbone.lastKL)")
+        XCTAssertLessThan(evaluation.observationRMSE[0], 0.05, "1-step RMSE bound")
+    }
+
+    /// `observe` filters with the RSSM's posterior (it reads the observation); `imagine` steps the prior.
+    func testObserveUsesTheRSSMPosterior() {
+        let model = Self.rssmModel(seed: 4)
+        model.members[0].backbone.sampling = false
+        func stochasticState(after second: [Float]) -> [Float] {
+            var state = model.initialState(batch: 1)
+            [Float](arrayLiteral: 0.1, 0.2).withUnsafeBufferPointer { model.observe(&state, action: nil, observation: $0) }
+            [Float](arrayLiteral: 0.5).withUnsafeBufferPointer { a in
+                second.withUnsafeBufferPointer { model.observe(&state, action: a, observation: $0) }
+            }
+            [Float](arrayLiteral: -0.5).withUnsafeBufferPointer { a in
+                [Float](arrayLiteral: 0.3, 0.3).withUnsafeBufferPointer { model.observe(&state, action: a, observation: $0) }
+            }
+            return state.memberStates[0].stochastic.scalars
+        }
+        // The second observation enters the backbone at the third step's observe, through the posterior only.
+        XCTAssertNotEqual(stochasticState(after: [0.4, -0.1]), stochasticState(after: [-0.9, 0.7]))
+    }
+
     // MARK: - Factory
 
     func testFactoryBuildsTheNamedBackbone() throws {
@@ -315,8 +375,18 @@ final class SequenceWorldModelTests: XCTestCase {
         settings.sequence.members = 2
         let gru = try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0)
         XCTAssertTrue(gru is SequenceWorldModel<UnrolledGRUBackbone>)
-        // Per member: GRU 3·8·(3 + 8) + 6·8, heads 8→64 (default hidden) → 6, log-variance bounds 2·2.
-        XCTAssertEqual(gru.parameterCount, 2 * ((3 * 8 * 11 + 48) + (8 * 64 + 64) + (64 * 6 + 6) + 4))
+        // Per member: GRU 3·8·(3 + 8) + 6·8, heads [8 features + 3 inputs]→64 (default hidden) → 6,
+        // log-variance bounds 2·2.
+        XCTAssertEqual(gru.parameterCount, 2 * ((3 * 8 * 11 + 48) + (11 * 64 + 64) + (64 * 6 + 6) + 4))
+        settings.sequence.headInputSkip = false
+        let noSkip = try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0)
+        XCTAssertEqual(noSkip.parameterCount, 2 * ((3 * 8 * 11 + 48) + (8 * 64 + 64) + (64 * 6 + 6) + 4))
+        settings.gru.stochasticSize = 4
+        XCTAssertTrue(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0) is SequenceWorldModel<RSSMBackbone>)
+        settings.gru.layers = 2
+        XCTAssertThrowsError(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0)) { error in
+            XCTAssertEqual("\(error)", "gru.stochastic_size > 0 (RSSM-lite) needs gru.layers = 1, got 2")
+        }
         settings.backbone = .mlp
         settings.ensemble.hiddenSize = 8
         XCTAssertTrue(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0) is EnsembleWorldModel)

@@ -40,7 +40,16 @@ public protocol SequenceBackbone: Module {
     /// One recurrent step without a tape: `[rows, inputSize]` → `[rows, featureSize]`.
     func step(_ input: Tensor, state: inout RecurrentState) -> Tensor
 
+    /// One step on *real* data (filtering before imagination). The default is
+    /// `step`; a latent-variable backbone (``RSSMBackbone``) uses its posterior
+    /// here and its prior in `step`.
+    func observe(_ input: Tensor, state: inout RecurrentState) -> Tensor
+
     /// A state made of the given rows of `state` (repeats allowed): used to
     /// replicate one row for the planner's candidates and particles.
     func gatherRows(_ state: RecurrentState, rows: [Int]) -> RecurrentState
+}
+
+extension SequenceBackbone {
+    public func observe(_ input: Tensor, state: inout RecurrentState) -> Tensor { step(input, state: &state) }
 }

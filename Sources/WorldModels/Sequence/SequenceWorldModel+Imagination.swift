@@ -19,7 +19,7 @@ extension SequenceWorldModel {
             for (m, member) in members.enumerated() where !state.memberRows[m].isEmpty {
                 let memberRows = state.memberRows[m]
                 let x = normalizedInputs(state, rows: memberRows, actions: actions)
-                let out = member.heads(member.backbone.step(x, state: &state.memberStates[m]))
+                let out = member.step(x, state: &state.memberStates[m])
                 for (k, r) in memberRows.enumerated() {
                     for i in 0..<o {
                         var z = out.mean.scalars[k * o + i]
@@ -42,7 +42,7 @@ extension SequenceWorldModel {
             for (m, member) in members.enumerated() {
                 let memberRows = state.memberRows[m]
                 let x = normalizedInputs(state, rows: memberRows, actions: actions)
-                let out = member.heads(member.backbone.step(x, state: &state.memberStates[m]))
+                let out = member.step(x, state: &state.memberStates[m])
                 for (k, r) in memberRows.enumerated() {
                     for i in 0..<o {
                         let delta = out.mean.scalars[k * o + i] * osd[i] + om[i]

@@ -7,7 +7,8 @@ import SeededRandom
 /// them (`SequenceModelHeads`), as an ensemble of E independent members.
 ///
 /// Per step t a member consumes `x_t = normalize([o_t, a_t])` and its backbone
-/// turns the inputs so far into a feature `f_t`; the heads predict the
+/// turns the inputs so far into a feature `f_t`; the heads (reading `[f_t, x_t]`
+/// with `headInputSkip`, the default, else `f_t`) predict the
 /// normalised delta `o_{t+1} − o_t` (Gaussian or mean), the reward `r_t` and
 /// the termination logit. Input and output statistics (`Normalizer`) are
 /// fitted to the training data by the trainer, as `EnsembleWorldModel` does.
@@ -32,14 +33,22 @@ import SeededRandom
 /// Cost of `imagine`: one backbone step + one head GEMM per member over its
 /// rows (E× the rows when shared).
 public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
-    /// One ensemble member: a backbone and its heads.
+    /// One ensemble member: a backbone and its heads. With `inputSkip` the
+    /// heads read `[f_t, x_t]` (the backbone's feature and the step's own
+    /// normalised input) instead of `f_t` alone.
     public final class Member: Module {
         public let backbone: Backbone
         public let heads: SequenceModelHeads
+        /// Whether the heads also read the step's input `x_t`.
+        public let inputSkip: Bool
 
-        public init(backbone: Backbone, heads: SequenceModelHeads) {
+        public init(backbone: Backbone, heads: SequenceModelHeads, inputSkip: Bool = false) {
+            precondition(heads.featureSize == backbone.featureSize + (inputSkip ? backbone.inputSize : 0),
+                         "SequenceWorldModel.Member: heads read \(heads.featureSize) features; backbone gives \(backbone.featureSize)"
+                         + (inputSkip ? " + input \(backbone.inputSize)" : ""))
             self.backbone = backbone
             self.heads = heads
+            self.inputSkip = inputSkip
         }
 
         public func namedParameters() -> [(String, Parameter)] {
@@ -51,8 +60,15 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
         public func outputs(_ inputs: Variable, resetMask: Tensor?, from: Int = 0) -> SequenceModelHeads.Outputs {
             let (b, t) = (inputs.shape[0], inputs.shape[1])
             var features = backbone(inputs, resetMask: resetMask)
+            if inputSkip { features = Variable.concatenate([features, inputs], axis: 2) }
             if from > 0 { features = features.slice(axis: 1, from..<t) }
-            return heads(features.reshaped([b * (t - from), backbone.featureSize]))
+            return heads(features.reshaped([b * (t - from), heads.featureSize]))
+        }
+
+        /// One recurrent step: normalised inputs `x` `[rows, in]` → head outputs, advancing `state`.
+        public func step(_ x: Tensor, state: inout Backbone.RecurrentState) -> SequenceModelHeads.TensorOutputs {
+            let features = backbone.step(x, state: &state)
+            return heads(inputSkip ? Tensor.concatenate([features, x], axis: 1) : features)
         }
     }
 
@@ -102,10 +118,11 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
             let backbone = try makeBackbone(observationSize + actionSize, &generator)
             precondition(backbone.inputSize == observationSize + actionSize,
                          "SequenceWorldModel: backbone input size \(backbone.inputSize), expected \(observationSize + actionSize)")
-            let heads = SequenceModelHeads(featureSize: backbone.featureSize, observationSize: observationSize,
-                                           deterministic: configuration.deterministic,
+            let skip = configuration.headInputSkip
+            let heads = SequenceModelHeads(featureSize: backbone.featureSize + (skip ? backbone.inputSize : 0),
+                                           observationSize: observationSize, deterministic: configuration.deterministic,
                                            hiddenSize: configuration.headHiddenSize, generator: &generator)
-            members.append(Member(backbone: backbone, heads: heads))
+            members.append(Member(backbone: backbone, heads: heads, inputSkip: skip))
         }
         self.members = members
         inputNormalizer = Normalizer(size: observationSize + actionSize)
@@ -176,7 +193,7 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
             if state.hasPending {
                 for (m, member) in members.enumerated() where !state.memberRows[m].isEmpty {
                     let x = normalizedInputs(state, rows: state.memberRows[m], actions: action)
-                    _ = member.backbone.step(x, state: &state.memberStates[m])
+                    _ = member.backbone.observe(x, state: &state.memberStates[m])
                 }
             }
         } else {

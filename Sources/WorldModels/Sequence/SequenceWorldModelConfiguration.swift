@@ -18,12 +18,20 @@ public struct SequenceWorldModelConfiguration: Sendable, Equatable {
     public var propagation: SequencePropagation = .tsInfinity
     /// Units of the heads' shared SiLU hidden layer (0: linear heads on the features).
     public var headHiddenSize = 64
+    /// Heads read the step's own normalised input `x_t = [o_t, a_t]` beside the
+    /// backbone feature `f_t` (a skip connection around the backbone). The
+    /// one-step prediction then never has to squeeze `o_t` through the
+    /// backbone's state: it matters most for the GRU, whose gated tanh state
+    /// holds precise values poorly, and changes nothing about memory (`x_t` is
+    /// what a memoryless model sees).
+    public var headInputSkip = true
 
     public init(members: Int = 1, deterministic: Bool = false, propagation: SequencePropagation = .tsInfinity,
-                headHiddenSize: Int = 64) {
+                headHiddenSize: Int = 64, headInputSkip: Bool = true) {
         self.members = members
         self.deterministic = deterministic
         self.propagation = propagation
         self.headHiddenSize = headHiddenSize
+        self.headInputSkip = headInputSkip
     }
 }

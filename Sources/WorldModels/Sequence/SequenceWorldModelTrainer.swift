@@ -13,7 +13,9 @@ import SeededRandom
 ///    `sequenceLength` steps (`ReplayBuffer.sampleSequences`, reset masks
 ///    honoured by the backbone), runs the teacher-forced parallel forward, and
 ///    scores steps `burnIn ..< L` with `SequenceModelHeads.loss` (weighted
-///    observation NLL/MSE + reward MSE + termination BCE); gradients are
+///    observation NLL/MSE + reward MSE + termination BCE, plus the backbone's
+///    own term when it is a `RegularizedSequenceBackbone`, e.g. the RSSM's
+///    KL); gradients are
 ///    clipped to `gradientClip` (global norm) and applied by the member's Adam;
 /// 4. **validate** on fixed windows of the held-out episodes every
 ///    `validationInterval` steps and at the end, optionally restoring each
@@ -95,7 +97,8 @@ public struct SequenceWorldModelTrainer: Sendable {
                 let (inputs, mask, targets) = model.trainingTensors(batch, from: c.burnIn)
                 var (loss, gradients) = valueWithGradient(of: member.parameters) { tape in
                     let outputs = member.outputs(tape.constant(inputs), resetMask: mask, from: c.burnIn)
-                    return member.heads.loss(outputs, targets: targets, weights: c.lossWeights).total
+                    let total = member.heads.loss(outputs, targets: targets, weights: c.lossWeights).total
+                    return regularization(of: member.backbone).map { total + $0 } ?? total
                 }
                 if let clip = c.gradientClip { clipGradientNorm(&gradients, maxNorm: clip) }
                 optimizers[m].update(gradients)
@@ -127,7 +130,14 @@ public struct SequenceWorldModelTrainer: Sendable {
         let tape = Tape(differentiating: [])
         let outputs = member.outputs(tape.constant(inputs), resetMask: mask, from: from)
         let loss = member.heads.loss(outputs, targets: targets, weights: configuration.lossWeights)
-        return (loss.total.value.scalar, [loss.observation, loss.reward, loss.termination])
+        let total = regularization(of: member.backbone).map { loss.total + $0 } ?? loss.total
+        return (total.value.scalar, [loss.observation, loss.reward, loss.termination])
+    }
+
+    /// The backbone's loss term of its last parallel forward (``RegularizedSequenceBackbone``,
+    /// e.g. the RSSM's KL), taken from it; nil for other backbones.
+    func regularization(of backbone: some SequenceBackbone) -> Variable? {
+        (backbone as? any RegularizedSequenceBackbone)?.takeRegularizationLoss()
     }
 
     /// Random episode split into a training buffer and (when ≥ 2 episodes and a positive ratio) a validation buffer.

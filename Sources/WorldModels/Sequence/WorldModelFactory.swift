@@ -7,11 +7,11 @@ public enum WorldModelBackbone: String, Sendable, CaseIterable, Codable {
     case mlp
     /// `SequenceWorldModel` with a GRU backbone.
     case gru
-    /// S4 world model (structured state space); not available yet.
+    /// S4 world model (diagonal state space, S4D).
     case s4wm
-    /// Mamba-like selective SSM; not available yet.
+    /// Mamba-like selective SSM.
     case mamba
-    /// Causal transformer with a key/value cache; not available yet.
+    /// Causal transformer with a key/value cache.
     case transformer
 }
 
@@ -21,10 +21,13 @@ public struct GRUBackboneSettings: Sendable, Equatable {
     public var layers = 1
     /// Added to the update gate's bias at init (see `UnrolledGRUBackbone`).
     public var updateGateBias: Float = 1
+    /// Size of the Gaussian stochastic latent of an RSSM-lite (`RSSMBackbone`,
+    /// one GRU layer of `hiddenSize` units); 0 means a plain GRU.
+    public var stochasticSize = 0
     public init() {}
 }
 
-/// Causal transformer backbone settings (for the transformer helper's backbone).
+/// Causal transformer backbone settings.
 public struct TransformerBackboneSettings: Sendable, Equatable {
     public var dModel = 64
     public var heads = 4
@@ -79,10 +82,11 @@ public struct WorldModelFactoryError: Error, CustomStringConvertible, Equatable 
 }
 
 /// Builds the world model `settings.backbone` names, seeded by `seed`:
-/// `.mlp` → `EnsembleWorldModel(settings.ensemble)`; `.gru` →
-/// `SequenceWorldModel<UnrolledGRUBackbone>` with `settings.sequence` and
-/// `settings.training`. The other backbones throw until their implementations
-/// are registered here.
+/// `.mlp` → `EnsembleWorldModel(settings.ensemble)`; every other backbone →
+/// `SequenceWorldModel<Backbone>` with `settings.sequence` and
+/// `settings.training`: `.gru` → `UnrolledGRUBackbone` (or `RSSMBackbone`
+/// when `gru.stochasticSize > 0`), `.transformer` → `TransformerBackbone`,
+/// `.s4wm` → `S4WMBackbone`, `.mamba` → `MambaBackbone`.
 public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, actionSize: Int,
                            seed: UInt64) throws -> any TrainableWorldModel {
     guard observationSize > 0, actionSize > 0 else {
@@ -95,8 +99,20 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
                                       configuration: settings.ensemble, generator: &generator)
     case .gru:
         let gru = settings.gru
-        guard gru.hiddenSize >= 1, gru.layers >= 1 else {
-            throw WorldModelFactoryError("gru.hidden_size and gru.layers must be >= 1, got \(gru.hiddenSize) and \(gru.layers)")
+        guard gru.hiddenSize >= 1, gru.layers >= 1, gru.stochasticSize >= 0 else {
+            throw WorldModelFactoryError("gru.hidden_size and gru.layers must be >= 1 and gru.stochastic_size >= 0, got \(gru.hiddenSize), \(gru.layers) and \(gru.stochasticSize)")
+        }
+        if gru.stochasticSize > 0 {
+            guard gru.layers == 1 else {
+                throw WorldModelFactoryError("gru.stochastic_size > 0 (RSSM-lite) needs gru.layers = 1, got \(gru.layers)")
+            }
+            let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                           configuration: settings.sequence, generator: &generator) { inputSize, g in
+                RSSMBackbone(inputSize: inputSize, observationSize: observationSize, hiddenSize: gru.hiddenSize,
+                             stochasticSize: gru.stochasticSize, headHiddenSize: gru.hiddenSize, generator: &g)
+            }
+            model.training = settings.training
+            return model
         }
         let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
                                        configuration: settings.sequence, generator: &generator) { inputSize, g in
