@@ -50,7 +50,7 @@ final class ModelConfigSequenceTests: XCTestCase {
 
     func testKeyOfAnotherBackboneGroupIsAnUnknownKeyNamingTheValidOnes() {
         XCTAssertEqual(message("model: {backbone: gru, gru: {d_state: 4}}\n"),
-                       "test.yaml:1:30: model.gru.d_state: unknown key 'd_state' (valid keys: hidden_size, layers, update_gate_bias)")
+                       "test.yaml:1:30: model.gru.d_state: unknown key 'd_state' (valid keys: hidden_size, layers, stochastic_size, update_gate_bias)")
     }
 
     func testGroupOfAnotherBackboneIsInapplicable() {
@@ -97,5 +97,14 @@ final class ModelConfigSequenceTests: XCTestCase {
         XCTAssertEqual(settings.gru.hiddenSize, 16)
         let model = try makeWorldModel(settings: settings, observationSize: 4, actionSize: 1, seed: 0)
         XCTAssertTrue(model is SequenceWorldModel<UnrolledGRUBackbone>)
+        let rssm = try decode("model: {backbone: gru, gru: {hidden_size: 16, stochastic_size: 4}}\n")
+        XCTAssertEqual(rssm.model.worldModelSettings.gru.stochasticSize, 4)
+        XCTAssertTrue(try makeWorldModel(settings: rssm.model.worldModelSettings, observationSize: 4, actionSize: 1, seed: 0)
+                      is SequenceWorldModel<RSSMBackbone>)
+    }
+
+    func testRSSMNeedsOneGRULayer() {
+        XCTAssertEqual(message("model: {backbone: gru, gru: {layers: 2, stochastic_size: 8}}\n"),
+                       "test.yaml:1:38: model.gru.layers: expected 1 when stochastic_size > 0 (the RSSM-lite has one GRU layer), found 2")
     }
 }

@@ -40,6 +40,7 @@ extension ModelConfig {
         s.gru.hiddenSize = gru.hiddenSize
         s.gru.layers = gru.layers
         s.gru.updateGateBias = Float(gru.updateGateBias)
+        s.gru.stochasticSize = gru.stochasticSize
         s.transformer.dModel = transformer.dModel
         s.transformer.heads = transformer.heads
         s.transformer.layers = transformer.layers

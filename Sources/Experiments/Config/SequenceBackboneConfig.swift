@@ -1,4 +1,6 @@
-/// `model.gru`: the GRU backbone of a sequence world model (Cho et al. 2014).
+/// `model.gru`: the GRU backbone of a sequence world model (Cho et al. 2014),
+/// or with `stochastic_size > 0` an RSSM-lite (DreamerV3's recurrent
+/// state-space model with a Gaussian latent, its KL added to the loss).
 public struct GRUConfig: ConfigSection {
     /// Units of the recurrent state.
     public var hiddenSize = 128
@@ -6,6 +8,8 @@ public struct GRUConfig: ConfigSection {
     public var layers = 1
     /// Added to the update gate's bias at init so the state is kept at first (z ≈ sigmoid(bias)); 0 is PyTorch's init.
     public var updateGateBias = 1.0
+    /// Size of the RSSM-lite's Gaussian stochastic latent (0: a plain GRU; > 0 needs layers: 1).
+    public var stochasticSize = 0
 
     public init() {}
 
@@ -13,6 +17,7 @@ public struct GRUConfig: ConfigSection {
         case hiddenSize = "hidden_size"
         case layers
         case updateGateBias = "update_gate_bias"
+        case stochasticSize = "stochastic_size"
     }
 
     public init(from decoder: Decoder) throws {
@@ -21,11 +26,17 @@ public struct GRUConfig: ConfigSection {
         try c.update(&hiddenSize, .hiddenSize)
         try c.update(&layers, .layers)
         try c.update(&updateGateBias, .updateGateBias)
+        try c.update(&stochasticSize, .stochasticSize)
     }
 
     public func validate() throws {
         try requireAtLeast(hiddenSize, 1, "hidden_size")
         try requireAtLeast(layers, 1, "layers")
+        try requireAtLeast(stochasticSize, 0, "stochastic_size")
+        if stochasticSize > 0 {
+            try require(layers == 1, "layers", expected: "1 when stochastic_size > 0 (the RSSM-lite has one GRU layer)",
+                        found: "\(layers)")
+        }
         try require(updateGateBias.isFinite, "update_gate_bias", expected: "a finite number",
                     found: ConfigScalar.render(updateGateBias))
     }
