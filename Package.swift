@@ -5,10 +5,11 @@
 //
 //   CBLAS, CKernels              C shims: OpenBLAS headers, vectorised element-wise kernels
 //   SeededRandom                 splittable seeded generator (no dependencies)
+//   AtomicFiles                  temporary file + fsync + rename writes (Foundation only)
 //   TensorCore → CBLAS, CKernels, SeededRandom   Tensor, kernels, autodiff
-//   NN → TensorCore              layers, losses, optimizers, checkpoints
+//   NN → TensorCore, AtomicFiles layers, losses, optimizers, checkpoints
 //   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
-//   Replay → Environments        replay buffer, sequences, datasets on disk
+//   Replay → Environments, AtomicFiles  replay buffer, sequences, datasets on disk
 //   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer
 //   Planning → WorldModels       MPC planners, agents
 //   Reports                      run records → tables and plots (Foundation only)
@@ -43,17 +44,18 @@ let package = Package(
 
         // MARK: - Numerics
         .target(name: "SeededRandom"),
+        .target(name: "AtomicFiles"),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels", "SeededRandom"]),
-        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "NN", dependencies: ["TensorCore", "AtomicFiles"]),
 
         // MARK: - Reinforcement learning
         .target(name: "Environments", dependencies: ["SeededRandom"], path: "Environments/Sources"),
-        .target(name: "Replay", dependencies: ["Environments", "SeededRandom"]),
-        .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels"]),
+        .target(name: "Replay", dependencies: ["Environments", "SeededRandom", "AtomicFiles"]),
+        .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels", "AtomicFiles"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
         .target(name: "Reports"),
         .target(name: "Experiments", dependencies: [
-            "Planning", "Reports", .product(name: "Yams", package: "Yams"),
+            "Planning", "Reports", "AtomicFiles", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BenchmarkSuite", dependencies: ["NN", "WorldModels", "Planning", "Environments"], path: "Benchmarks/BenchmarkSuite"),
         .executableTarget(name: "mbrl", dependencies: [
@@ -64,6 +66,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["TensorCore", "Environments"], path: "Sources/TestSupport"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Reports
 
@@ -27,9 +28,9 @@ struct ReportCommand: ParsableCommand {
         let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric)
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(report.markdown().utf8).write(to: directory.appendingPathComponent("report.md"), options: .atomic)
-        try Data(report.csv().utf8).write(to: directory.appendingPathComponent("report.csv"), options: .atomic)
-        try Data(report.html().utf8).write(to: directory.appendingPathComponent("report.html"), options: .atomic)
+        try RunDirectory.writeAtomically(Array(report.markdown().utf8), to: directory.appendingPathComponent("report.md"))
+        try RunDirectory.writeAtomically(Array(report.csv().utf8), to: directory.appendingPathComponent("report.csv"))
+        try RunDirectory.writeAtomically(Array(report.html().utf8), to: directory.appendingPathComponent("report.html"))
         print(report.markdown(), terminator: "")
         print("wrote \(directory.path)/report.{md,csv,html}")
     }

@@ -38,8 +38,8 @@ final class RunDirectoryTests: XCTestCase {
         let file = root.appendingPathComponent("plain-file")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try "x".write(to: file, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try AtomicFile.write("y", to: file.appendingPathComponent("inside.txt"))) { error in
-            XCTAssertTrue("\(error)".hasPrefix("\(file.path)/inside.txt: could not write"), "\(error)")
+        XCTAssertThrowsError(try RunDirectory.writeAtomically(Array("y".utf8), to: file.appendingPathComponent("inside.txt"))) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(file.path)/inside.txt: cannot create a temporary file in \(file.path): "), "\(error)")
         }
     }
 

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The directory a run writes: `{env}__{experiment}__{seed}__{timestamp}/`
@@ -49,12 +50,21 @@ public struct RunDirectory: Sendable {
 
     /// Atomically writes `text` to `name`.
     public func write(_ text: String, to name: String) throws {
-        try AtomicFile.write(text, to: file(name))
+        try Self.writeAtomically(Array(text.utf8), to: file(name))
     }
 
     /// Atomically writes `data` to `name`.
     public func write(_ data: Data, to name: String) throws {
-        try AtomicFile.write(data, to: file(name))
+        try Self.writeAtomically(data, to: file(name))
+    }
+
+    /// `AtomicFile.write`, its failure reported as `ExperimentError.io`.
+    public static func writeAtomically(_ bytes: some ContiguousBytes, to url: URL) throws {
+        do {
+            try AtomicFile.write(bytes, to: url)
+        } catch let error as AtomicFileError {
+            throw ExperimentError.io(path: error.path, reason: error.reason)
+        }
     }
 
     /// Atomically writes a JSON object (keys sorted, pretty-printed).

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Named float32 arrays in the safetensors format (Hugging Face's
@@ -82,30 +83,16 @@ public struct SafeTensorsFile: Equatable, Sendable {
         return data
     }
 
-    /// Writes the file atomically: to a temporary file in the same directory,
-    /// flushed to disk, then renamed over `url`, so a crash never leaves a
-    /// half-written checkpoint under the final name.
+    /// Writes the file atomically (`AtomicFile`: a temporary file in the same
+    /// directory, flushed to disk, then renamed over `url`), so a crash never
+    /// leaves a half-written checkpoint under the final name.
     public func write(to url: URL) throws {
         let label = url.lastPathComponent
         let bytes = try encoded(label: label)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(label).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafeTensorsError(.io(reason: "cannot create a temporary file in \(directory.path)"), file: label)
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: bytes)
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError(.io(reason: "cannot write: \(error.localizedDescription)"), file: label)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError(.io(reason: "cannot move the temporary file into place: \(reason)"), file: label)
+            try AtomicFile.write(bytes, to: url)
+        } catch let error as AtomicFileError {
+            throw SafeTensorsError(.io(reason: error.reason), file: label)
         }
     }
 

@@ -1,9 +1,5 @@
+import AtomicFiles
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Replay
 import SeededRandom
 
@@ -147,22 +143,11 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
         return seconds > 0 ? Double(rows * steps) / seconds : 0
     }
 
-    /// Writes the evaluation as pretty-printed JSON (sorted keys), atomically: a temporary file in the
-    /// same directory, then a POSIX `rename` over `url` (atomic: a reader sees the old or the new file).
+    /// Writes the evaluation as pretty-printed JSON (sorted keys), atomically (`AtomicFile`).
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(self)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try data.write(to: temporary)
-        // POSIX rename replaces the destination atomically within a file system.
-        if rename(temporary.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                                                           NSLocalizedDescriptionKey: "rename failed: \(String(cString: strerror(code)))"])
-        }
+        try AtomicFile.write(try encoder.encode(self), to: url)
     }
 
     /// Reads an evaluation written by `write(to:)`.
