@@ -366,6 +366,34 @@ final class SequenceWorldModelTests: XCTestCase {
         XCTAssertNotEqual(stochasticState(after: [0.4, -0.1]), stochasticState(after: [-0.9, 0.7]))
     }
 
+    // MARK: - Checkpoints
+
+    func testCheckpointRoundTripRestoresPredictionsAndRejectsAnotherModel() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sequence-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let saved = Self.gruModel(members: 2, deterministic: true, seed: 1)
+        Self.setNormalizers(saved)
+        try saved.checkpoint().write(to: url)
+        let restored = Self.gruModel(members: 2, deterministic: true, seed: 2)
+        func predict(_ model: SequenceWorldModel<UnrolledGRUBackbone>) -> [Float] {
+            var g = SeededGenerator(seed: 0)
+            var state = model.initialState(batch: 1)
+            [Float](arrayLiteral: 0.3, -0.4).withUnsafeBufferPointer { model.observe(&state, action: nil, observation: $0) }
+            var prediction = WorldModelPrediction(observationSize: 2)
+            [Float](arrayLiteral: 0.7).withUnsafeBufferPointer { model.imagine(&state, actions: $0, into: &prediction, using: &g) }
+            return prediction.nextObservations + prediction.rewards
+        }
+        XCTAssertNotEqual(predict(restored), predict(saved))
+        try restored.load(checkpointAt: url)
+        XCTAssertEqual(predict(restored), predict(saved))
+        XCTAssertEqual(restored.inputNormalizer.mean, saved.inputNormalizer.mean)
+
+        let wider = Self.gruModel(members: 2, deterministic: true, hidden: 7, seed: 1)
+        XCTAssertThrowsError(try wider.load(checkpointAt: url)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("tensor 'members.0.backbone.cells.0.bias_hh' has shape [18], expected [21]"), "\(error)")
+        }
+    }
+
     // MARK: - Factory
 
     func testFactoryBuildsTheNamedBackbone() throws {

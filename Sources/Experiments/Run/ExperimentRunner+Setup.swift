@@ -156,20 +156,14 @@ extension ExperimentRunner {
         ]
     }
 
-    /// The model's weights and normalisers as `checkpoints/model.safetensors`
-    /// (the ensemble; sequence models are not checkpointed yet).
+    /// The model's weights and normalisers as `checkpoints/model.safetensors`.
     func saveCheckpoint(_ model: any TrainableWorldModel, in directory: RunDirectory) throws {
-        guard let ensemble = model as? EnsembleWorldModel else { return }
-        try ensemble.checkpoint().write(to: directory.file("checkpoints/model.safetensors"))
+        try model.checkpoint().write(to: directory.file("checkpoints/model.safetensors"))
     }
 
     /// Loads what `saveCheckpoint` wrote, for `--resume`.
     func loadCheckpoint(_ model: any TrainableWorldModel, in directory: RunDirectory) throws {
-        guard let ensemble = model as? EnsembleWorldModel else {
-            throw ExperimentError.unavailable(key: "model.backbone", value: config.model.backbone.rawValue,
-                                              reason: "--resume needs a model checkpoint, which only the mlp ensemble writes so far")
-        }
-        try ensemble.load(checkpointAt: directory.file("checkpoints/model.safetensors"))
+        try model.load(checkpointAt: directory.file("checkpoints/model.safetensors"))
     }
 }
 

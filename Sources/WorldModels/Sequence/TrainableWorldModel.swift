@@ -1,3 +1,4 @@
+import Foundation
 import NN
 import Replay
 import SeededRandom
@@ -9,6 +10,11 @@ public protocol TrainableWorldModel: WorldModel {
     var parameterCount: Int { get }
     /// Trains on the stored transitions of `buffer` with the model's own training settings.
     func fit(on buffer: ReplayBuffer, using generator: inout SeededGenerator) throws -> WorldModelTrainingSummary
+    /// Weights and normalisers as a safetensors file (`write(to:)` it to save).
+    func checkpoint() -> SafeTensorsFile
+    /// Restores what `checkpoint()` saved; a file of another model is an error naming the first
+    /// missing, unexpected or wrongly shaped tensor.
+    func load(checkpointAt url: URL) throws
 }
 
 /// What one training call did, common to all world models (for logging as `model/...`).
