@@ -86,8 +86,28 @@ public struct ExperimentSweep: Sendable {
         let seedsNode = value(of: "seeds", in: root)
         let variantsNode = value(of: "variants", in: root)
         let base = removing(sweepKeys, from: root)
-        let seeds = try seedsNode.map { try readSeeds($0, file: file) } ?? []
-        let variants = try variantsNode.map { try readVariants($0, file: file) } ?? []
+        let sweepOverrides = parsed.filter { sweepKeys.contains($0.keyPath[0]) }
+        // Values set on the command line have no mark: name the override instead of the file.
+        func commandLineSource(of path: [String]) -> ConfigOverride? {
+            sweepOverrides.last { path.starts(with: $0.keyPath) || $0.keyPath.starts(with: path) }
+        }
+        func locating<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch var error as ConfigError {
+                if error.line == nil, let source = commandLineSource(of: error.keyPath) { error.override = source.text }
+                throw error
+            }
+        }
+        let seeds = try locating { try seedsNode.map { try readSeeds($0, file: file) } ?? [] }
+        var variants = try locating { try variantsNode.map { try readVariants($0, file: file) } ?? [] }
+        for v in variants.indices {
+            for o in variants[v].overrides.indices
+            where variants[v].overrides[o].keyMark == nil || variants[v].overrides[o].value.mark == nil {
+                if let source = commandLineSource(of: ["variants", variants[v].name] + variants[v].overrides[o].keyPath) {
+                    variants[v].overrides[o].text = source.text
+                    variants[v].overrides[o].sourceKey = nil
+                }
+            }
+        }
         if !seeds.isEmpty, let seedKey = key(named: "seed", in: base) {
             throw error(.inapplicable(reason: "the file lists seeds (seeds: \(seeds)); give either seed or seeds, not both"),
                         ["seed"], at: seedKey, file: file)
