@@ -73,6 +73,9 @@ final class ExperimentSweepTests: XCTestCase {
         let noVariants = try ExperimentSweep.decode(yaml: Self.yaml, overrides: ["variants="])
         XCTAssertEqual(noVariants.runs.map(\.variant), [nil, nil])
         XCTAssertEqual(noVariants.runs.map(\.config.name), ["sweep", "sweep"])
+
+        let seeded = try ExperimentSweep.decode(yaml: "seed: 4\n", overrides: ["seeds=[1, 2]"])
+        XCTAssertEqual(seeded.runs.map(\.config.seed), [1, 2], "seeds on the command line replace the file's seed")
     }
 
     func testAVariantMayRenameItsRun() throws {

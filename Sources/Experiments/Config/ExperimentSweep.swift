@@ -31,7 +31,9 @@ import Yams
 /// Command-line overrides under `variants.` or `seeds` edit the sweep itself
 /// before resolution: `variants.gru.model.train_steps=10` changes one variant
 /// (the variant must exist), `variants=` removes all variants, `seeds=[3, 4]`
-/// replaces the seeds. A file with `seeds` must not also set `seed`.
+/// sets the seeds (replacing the file's `seeds`, or its `seed`). A file must
+/// not set both `seed` and `seeds`, nor a command line `seed=` for a file with
+/// `seeds`.
 public struct ExperimentSweep: Sendable {
     /// One resolved run of the sweep.
     public struct Run: Sendable, Equatable {
@@ -108,7 +110,7 @@ public struct ExperimentSweep: Sendable {
                 }
             }
         }
-        if !seeds.isEmpty, let seedKey = key(named: "seed", in: base) {
+        if !seeds.isEmpty, seedsNode?.mark != nil, let seedKey = key(named: "seed", in: base), seedKey.mark != nil {
             throw error(.inapplicable(reason: "the file lists seeds (seeds: \(seeds)); give either seed or seeds, not both"),
                         ["seed"], at: seedKey, file: file)
         }
