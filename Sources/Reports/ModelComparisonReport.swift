@@ -68,8 +68,9 @@ public struct ModelComparisonReport: Sendable, Equatable {
     /// Whether any row is an open-loop evaluation (else the table shows the memory probe's accuracy).
     var isOpenLoop: Bool { rows.contains { !$0.observationRMSE.isEmpty } }
 
-    /// A Markdown table: open-loop errors at `tableSteps` (obs RMSE, reward RMSE at k = 1), or the
-    /// memory probe's accuracy; parameters and throughputs in both. Missing values are `-`.
+    /// A Markdown table: open-loop errors at `tableSteps` (obs RMSE, reward RMSE at k = 1) and
+    /// imagination throughput, or the memory probe's accuracy; parameters and training throughput
+    /// in both. Missing values are `-`.
     public func markdown() -> String {
         var header = ["variant", "backbone", "parameters"]
         if isOpenLoop {
@@ -77,7 +78,8 @@ public struct ModelComparisonReport: Sendable, Equatable {
         } else {
             header += ["accuracy", "correct"]
         }
-        header += ["train steps/s", "imagination rows/s"]
+        header.append("train steps/s")
+        if isOpenLoop { header.append("imagination rows/s") }
         var out = "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
         for row in rows {
             var cells = [row.variant, row.backbone, String(row.parameters)]
@@ -89,7 +91,7 @@ public struct ModelComparisonReport: Sendable, Equatable {
                 cells.append(row.correct.map { "\($0)/\(row.episodes ?? 0)" } ?? "-")
             }
             cells.append(row.trainStepsPerSecond.map { String(format: "%.1f", $0) } ?? "-")
-            cells.append(row.imaginationRowsPerSecond.map { String(format: "%.0f", $0) } ?? "-")
+            if isOpenLoop { cells.append(row.imaginationRowsPerSecond.map { String(format: "%.0f", $0) } ?? "-") }
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return out
@@ -105,10 +107,8 @@ public struct ModelComparisonReport: Sendable, Equatable {
                         yLabel: "observation RMSE", series: series)
     }
 
-    /// Four significant digits (`0.01234`, `12.35`), or scientific notation for very small or large values.
+    /// Four significant digits (`%.4g`: `0.0009657`, `12.35`; scientific below 1e-4 or from 1e4 on).
     static func format(_ value: Double) -> String {
-        guard value.isFinite else { return String(value) }
-        let magnitude = abs(value)
-        return magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e5) ? String(format: "%.3e", value) : String(format: "%.4g", value)
+        value.isFinite ? String(format: "%.4g", value) : String(value)
     }
 }

@@ -83,7 +83,7 @@ final class ModelComparisonTests: XCTestCase {
             XCTAssertEqual(probe.corridorLength, 2, variant)
             XCTAssertTrue((0...4).contains(probe.correct), variant)
         }
-        XCTAssertTrue(comparison.report.markdown().hasPrefix("| variant | backbone | parameters | accuracy | correct | train steps/s |"))
+        XCTAssertTrue(comparison.report.markdown().hasPrefix("| variant | backbone | parameters | accuracy | correct | train steps/s |\n"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: comparison.directory.appendingPathComponent("observation_rmse.svg").path))
     }
 

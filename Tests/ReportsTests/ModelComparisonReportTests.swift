@@ -35,10 +35,10 @@ final class ModelComparisonReportTests: XCTestCase {
                     ModelComparisonReport.Row(variant: "mlp", backbone: "mlp", parameters: 7, correct: 51, episodes: 100)]
         let report = ModelComparisonReport(title: "T-maze", rows: rows)
         XCTAssertEqual(report.markdown(), """
-            | variant | backbone | parameters | accuracy | correct | train steps/s | imagination rows/s |
-            |---|---|---|---|---|---|---|
-            | gru | gru | 5 | 0.97 | 97/100 | 40.0 | - |
-            | mlp | mlp | 7 | 0.51 | 51/100 | - | - |
+            | variant | backbone | parameters | accuracy | correct | train steps/s |
+            |---|---|---|---|---|---|
+            | gru | gru | 5 | 0.97 | 97/100 | 40.0 |
+            | mlp | mlp | 7 | 0.51 | 51/100 | - |
 
             """)
         XCTAssertNil(report.plot(), "no open-loop errors to plot")
@@ -57,7 +57,8 @@ final class ModelComparisonReportTests: XCTestCase {
     func testNumbersKeepFourSignificantDigits() {
         XCTAssertEqual(ModelComparisonReport.format(0.012345), "0.01235")
         XCTAssertEqual(ModelComparisonReport.format(12.3456), "12.35")
-        XCTAssertEqual(ModelComparisonReport.format(0.0001234), "1.234e-04")
+        XCTAssertEqual(ModelComparisonReport.format(0.0009657), "0.0009657")
+        XCTAssertEqual(ModelComparisonReport.format(0.00001234), "1.234e-05")
         XCTAssertEqual(ModelComparisonReport.format(0), "0")
     }
 }

@@ -70,9 +70,10 @@ public struct ExperimentSweep: Sendable {
         let parsed = try overrides.map(ConfigOverride.init)
         let sweepKeys: Set<String> = ["variants", "seeds"]
         let configOverrides = parsed.filter { !sweepKeys.contains($0.keyPath[0]) }
+        let sweepOverrides = parsed.filter { sweepKeys.contains($0.keyPath[0]) }
 
         // MARK: command-line edits of the sweep itself
-        for override in parsed where sweepKeys.contains(override.keyPath[0]) {
+        for override in sweepOverrides {
             if override.keyPath[0] == "variants", override.keyPath.count > 2 {
                 let names = variantPairs(in: root).compactMap { $0.key.string }
                 let name = override.keyPath[1]
@@ -88,7 +89,6 @@ public struct ExperimentSweep: Sendable {
         let seedsNode = value(of: "seeds", in: root)
         let variantsNode = value(of: "variants", in: root)
         let base = removing(sweepKeys, from: root)
-        let sweepOverrides = parsed.filter { sweepKeys.contains($0.keyPath[0]) }
         // Values set on the command line have no mark: name the override instead of the file.
         func commandLineSource(of path: [String]) -> ConfigOverride? {
             sweepOverrides.last { path.starts(with: $0.keyPath) || $0.keyPath.starts(with: path) }

@@ -90,9 +90,11 @@ extension ExperimentSweep {
         let setting = evaluation.kind == .openLoop
             ? "open loop: \(evaluation.trainSteps) random training steps, \(evaluation.episodes) held-out episodes, horizon \(evaluation.horizon)"
             : "memory probe: corridor \(evaluation.corridorLength), \(evaluation.trainEpisodes) training and \(evaluation.testEpisodes) test episodes"
+        let plot = report.plot()
+        if let plot { try directory.write(plot.svg(), to: "observation_rmse.svg") }
         try directory.write("# \(self.name): \(report.title)\n\n\(setting); every variant trained on the same data.\n\n"
-                            + report.markdown(), to: "comparison.md")
-        if let plot = report.plot() { try directory.write(plot.svg(), to: "observation_rmse.svg") }
+                            + report.markdown() + (plot == nil ? "" : "\n![observation RMSE against k](observation_rmse.svg)\n"),
+                            to: "comparison.md")
         return ModelComparison(seed: seed, directory: directory.url, results: results, report: report)
     }
 
