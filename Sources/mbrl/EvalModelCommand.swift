@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reports
 
 /// `mbrl eval-model CONFIG [overrides]`: train the config's world model and
 /// measure it as the config's `evaluation` section says (k-step open-loop
@@ -65,6 +66,7 @@ struct EvalModelCommand: ParsableCommand {
             }
             return
         }
+        var reports: [ModelComparisonReport] = []
         for seed in sweep.runSeeds {
             let started = Date()
             let comparison = try sweep.compareModels(seed: seed, options: runOptions) { line in
@@ -73,6 +75,11 @@ struct EvalModelCommand: ParsableCommand {
             print("\(sweep.name): \(comparison.report.title), every variant on the same data")
             print(comparison.report.markdown(), terminator: "")
             print(String(format: "comparison: %@/comparison.md (%.1f s)", comparison.directory.path, Date().timeIntervalSince(started)))
+            reports.append(comparison.report)
+        }
+        if reports.count > 1 {
+            print("\nover seeds \(sweep.runSeeds.map(String.init).joined(separator: ", ")) (mean ± std; mbrl report DIRS... writes it with a plot)")
+            print(try ModelComparisonSummary(comparisons: reports).markdown(), terminator: "")
         }
     }
 

@@ -231,4 +231,26 @@ final class RunCommandTests: XCTestCase {
         let cartpole = try XCTUnwrap(directories.first { $0.lastPathComponent.hasPrefix("ContinuousCartPole-v0__compare-backbones-cartpole__0__") })
         XCTAssertTrue(FileManager.default.fileExists(atPath: cartpole.appendingPathComponent("observation_rmse.svg").path))
     }
+
+    func testEvalModelOverSeedsAndReportSummariseEachVariant() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/pets-cartpole.yaml").path
+        let out = try mbrl(["eval-model", file, "variants={narrow: {model.hidden_size: 4}, wide: {model.hidden_size: 8}}", "seeds=[0, 1]",
+                            "model.epochs_per_trial=1", "model.hidden_layers=1", "--train-steps", "40", "--episodes", "2",
+                            "--horizon", "2", "--out", temporary.path, "--quiet"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("\nover seeds 0, 1 (mean ± std; "), out.stdout)
+        XCTAssertTrue(out.stdout.contains("| variant | seeds | obs RMSE k=1 | obs RMSE k=2 | reward RMSE k=1 |\n"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("\n| wide | 2 | "), out.stdout)
+        let directories = try runDirectories()
+        XCTAssertEqual(directories.map { String($0.lastPathComponent.prefix(36)) },
+                       ["ContinuousCartPole-v0__pets-cartpole", "ContinuousCartPole-v0__pets-cartpole"])
+
+        let reportDirectory = temporary.appendingPathComponent("report")
+        let report = try mbrl(["report"] + directories.map(\.path) + ["--out", reportDirectory.path])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stdout.hasPrefix("| variant | seeds | obs RMSE k=1 | obs RMSE k=2 | reward RMSE k=1 |\n"), report.stdout)
+        let markdown = try String(contentsOf: reportDirectory.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("| narrow | 2 | "), markdown)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: reportDirectory.appendingPathComponent("observation_rmse.svg").path))
+    }
 }

@@ -14,7 +14,8 @@ import WorldModels
 ///   finished variants if stopped);
 /// - `comparison.md`: the table (`ModelComparisonReport.markdown()`);
 /// - `observation_rmse.svg`: observation RMSE against k per variant (open loop);
-/// - `run.json`: seed, command line, versions, variants.
+/// - `run.json`: seed, command line, versions, variants and their backbones
+///   (what `ModelComparisonReport(directory:)` reads back for `mbrl report`).
 ///
 /// Every model is built before anything is written, so a variant that cannot
 /// be built (bad sizes, an unavailable backbone) fails the command cleanly.
@@ -63,7 +64,8 @@ extension ExperimentSweep {
         let name = RunDirectory.name(environment: first.config.env.id, experiment: self.name, seed: seed, date: started)
         let directory = try RunDirectory(url: URL(fileURLWithPath: root).appendingPathComponent(name))
         var record = try runners[0].runRecord(options: options, started: started)
-        record["variants"] = runs.map { $0.variant ?? "" }
+        record["variants"] = runs.map { $0.variant ?? $0.config.model.backbone.rawValue }
+        record["backbones"] = runs.map { $0.config.model.backbone.rawValue }
         record["config"] = nil
         try directory.writeJSON(record, to: "run.json")
         var results: [(variant: String, result: ModelEvaluationResult)] = []
