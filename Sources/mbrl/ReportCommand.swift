@@ -8,10 +8,14 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Compare runs: a table (Markdown, CSV) and a learning curve (HTML with SVG).",
-        discussion: "Example: mbrl report runs/* --group-by model.backbone --metric train/episode_return --out report"
+        discussion: """
+        Example: mbrl report runs/* --group-by model.backbone --metric train/episode_return --out report
+        Given comparison directories of `mbrl eval-model` (one per seed), it summarises each variant
+        over seeds instead (mean ± std) and plots the observation RMSE against k.
+        """
     )
 
-    @Argument(help: "Run directories written by `mbrl run`.")
+    @Argument(help: "Run directories written by `mbrl run` (or comparison directories of `mbrl eval-model`).")
     var runs: [String]
 
     @Option(help: "Config key whose value names a group (e.g. model.backbone, planner.kind).")
@@ -24,6 +28,11 @@ struct ReportCommand: ParsableCommand {
     var out = "report"
 
     func run() throws {
+        let isComparison = { (path: String) in FileManager.default.fileExists(atPath: path + "/comparison.md") }
+        if !runs.isEmpty && runs.allSatisfy(isComparison) {
+            try summariseComparisons()
+            return
+        }
         let records = try runs.map { try RunRecord(directory: URL(fileURLWithPath: $0)) }
         let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric)
         let directory = URL(fileURLWithPath: out)
@@ -33,5 +42,18 @@ struct ReportCommand: ParsableCommand {
         try RunDirectory.writeAtomically(Array(report.html().utf8), to: directory.appendingPathComponent("report.html"))
         print(report.markdown(), terminator: "")
         print("wrote \(directory.path)/report.{md,csv,html}")
+    }
+
+    /// Comparison directories of `mbrl eval-model` (one per seed): mean ± std per variant, and the RMSE plot.
+    func summariseComparisons() throws {
+        let summary = try ModelComparisonSummary(directories: runs.map { URL(fileURLWithPath: $0) })
+        let directory = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let plot = summary.plot()
+        if let plot { try AtomicFile.write(plot.svg(), to: directory.appendingPathComponent("observation_rmse.svg")) }
+        let markdown = summary.markdown() + (plot == nil ? "" : "\n![observation RMSE against k](observation_rmse.svg)\n")
+        try AtomicFile.write(markdown, to: directory.appendingPathComponent("report.md"))
+        print(summary.markdown(), terminator: "")
+        print("wrote \(directory.path)/report.md" + (plot == nil ? "" : " and observation_rmse.svg"))
     }
 }

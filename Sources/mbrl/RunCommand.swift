@@ -12,9 +12,11 @@ struct RunCommand: ParsableCommand {
           mbrl run Configs/quickstart.yaml
           mbrl run Configs/pets-cartpole.yaml seed=1 planner.particles=5
           mbrl run Configs/pets-pendulum.yaml --dry-run
+          mbrl run Configs/compare-backbones-cartpole.yaml      # one run per variant (and seed)
           mbrl run --resume runs/ContinuousCartPole-v0__pets-cartpole__0__20261125-163530-901
         Writes runs/{env}__{experiment}__{seed}__{timestamp}/ (config.yaml, run.json,
-        metrics.jsonl, episodes.csv, summary.json, checkpoints/).
+        metrics.jsonl, episodes.csv, summary.json, checkpoints/). A config with variants
+        or seeds runs each (variant x seed) in turn, named {experiment}-{variant}.
         """
     )
 
@@ -50,16 +52,27 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let file = config ?? URL(fileURLWithPath: resume!).appendingPathComponent("config.yaml").path
-        let experiment = try ConfigLoader.load(ExperimentConfig.self, file: file, overrides: overrides)
+        let sweep = try ExperimentSweep.load(file: file, overrides: overrides)
         if dryRun {
-            print(try experiment.renderedYAML(), terminator: "")
+            for (index, run) in sweep.runs.enumerated() {
+                if sweep.isSweep {
+                    print((index > 0 ? "---\n" : "") + "# variant: \(run.variant ?? "-"), seed: \(run.config.seed)")
+                }
+                print(try run.config.renderedYAML(), terminator: "")
+            }
             return
         }
-        let runner = ExperimentRunner(config: experiment, configFile: file, overrides: overrides)
-        let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads))
-        let returns = summary.trialReturns.map { String(format: "%.1f", $0) }.joined(separator: ", ")
-        print("returns by trial: [\(returns)]")
-        print(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction, summary.totalSteps, summary.wallSeconds))
-        print("run directory: \(summary.runDirectory)")
+        if resume != nil && sweep.isSweep {
+            throw ValidationError("--resume continues one run; \(file) defines variants or seeds")
+        }
+        for run in sweep.runs {
+            if sweep.isSweep { print("== \(run.config.name), seed \(run.config.seed)") }
+            let runner = ExperimentRunner(config: run.config, configFile: file, overrides: overrides)
+            let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads))
+            let returns = summary.trialReturns.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+            print("returns by trial: [\(returns)]")
+            print(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction, summary.totalSteps, summary.wallSeconds))
+            print("run directory: \(summary.runDirectory)")
+        }
     }
 }

@@ -21,13 +21,47 @@ final class ConfigFilesTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(files.count, 4)
         for file in files {
             do {
-                let config = try ConfigLoader.load(ExperimentConfig.self, file: file.path)
-                let rendered = try ConfigRenderer.render(config)
-                XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: rendered), config, file.lastPathComponent)
+                for run in try ExperimentSweep.load(file: file.path).runs {
+                    let rendered = try ConfigRenderer.render(run.config)
+                    XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: rendered), run.config, file.lastPathComponent)
+                }
             } catch {
                 XCTFail("\(error)")
             }
         }
+    }
+
+    func testCompareFilesTrainEveryBackboneOnTheSameData() throws {
+        for name in ["compare-backbones-cartpole.yaml", "compare-backbones-memory.yaml"] {
+            let sweep = try ExperimentSweep.load(file: configsDirectory.appendingPathComponent(name).path)
+            XCTAssertEqual(sweep.variants, ["mlp", "gru", "s4wm", "mamba", "transformer"], name)
+            XCTAssertEqual(sweep.runs.map(\.config.model.backbone.rawValue), sweep.variants, name)
+            let first = sweep.runs[0].config
+            for run in sweep.runs {
+                XCTAssertEqual(run.config.env, first.env, name)
+                XCTAssertEqual(run.config.evaluation, first.evaluation, name)
+                XCTAssertEqual(run.config.seed, first.seed, name)
+            }
+        }
+        let cartpole = try ExperimentSweep.load(file: configsDirectory.appendingPathComponent("compare-backbones-cartpole.yaml").path)
+        XCTAssertEqual(cartpole.runs[0].config.env.id, "ContinuousCartPole-v0")
+        XCTAssertEqual(cartpole.runs[0].config.evaluation.kind, .openLoop)
+        XCTAssertTrue(cartpole.runs.allSatisfy { $0.config.model.learnedReward }, "reward errors compare too")
+
+        let memory = try ExperimentSweep.load(file: configsDirectory.appendingPathComponent("compare-backbones-memory.yaml").path)
+        XCTAssertEqual(memory.runs[0].config.env.id, "GridWorld-MemoryTMaze-v0")
+        XCTAssertEqual(memory.runs[0].config.evaluation.kind, .memoryProbe)
+        XCTAssertEqual(memory.runs[0].config.evaluation.corridorLength, 16)
+        for run in memory.runs.dropFirst() {   // the sequence models see whole episodes
+            XCTAssertEqual(run.config.model.sequenceSampling, .withinEpisode, run.variant!)
+            XCTAssertEqual(run.config.model.sequenceLength, 20, run.variant!)
+            XCTAssertEqual(run.config.model.rewardLossWeight, 4, run.variant!)
+        }
+        let gru = memory.runs[1].config.model   // the recipe that reaches 100/100 (TMazeMemoryProbeTests)
+        XCTAssertEqual([gru.gru.hiddenSize, gru.trainSteps, gru.batchSize, gru.headHiddenSize], [24, 300, 32, 32])
+        XCTAssertEqual(gru.gru.updateGateBias, 6)
+        XCTAssertEqual(gru.learningRate, 1e-2)
+        XCTAssertTrue(gru.deterministic)
     }
 
     func testPetsFilesMatchTheirIntent() throws {

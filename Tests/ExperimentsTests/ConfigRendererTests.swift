@@ -46,6 +46,11 @@ final class ConfigRendererTests: XCTestCase {
             output:
               dir: runs
               checkpoint: true
+            evaluation:
+              kind: open_loop
+              train_steps: 2000
+              episodes: 20
+              horizon: 15
 
             """)
     }

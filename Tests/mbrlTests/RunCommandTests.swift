@@ -12,6 +12,14 @@ final class RunCommandTests: XCTestCase {
         "model.epochs_per_trial=2", "model.hidden_size=8", "model.hidden_layers=1",
     ]
 
+    /// The sequence variants of `Configs/compare-backbones-*.yaml`, shrunk to a few gradient steps on short windows.
+    static let tinyVariants = ["gru", "s4wm", "mamba", "transformer"].flatMap {
+        ["variants.\($0).model.train_steps=2", "variants.\($0).model.sequence_length=4"]
+    }
+
+    /// The runs a config file makes (one per variant of the compare files).
+    static func runCount(_ name: String) -> Int { name.hasPrefix("compare-backbones-") ? 5 : 1 }
+
     var temporary: URL!
 
     override func setUpWithError() throws {
@@ -33,12 +41,17 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(configs.contains("pets-cartpole.yaml") && configs.contains("quickstart.yaml"), "\(configs)")
         for name in configs {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
-            let out = try mbrl(["run", file] + Self.tinyBudget + ["--out", temporary.path, "--quiet"])
+            let variants = Self.runCount(name) > 1 ? Self.tinyVariants : []
+            let out = try mbrl(["run", file] + Self.tinyBudget + variants + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
-            XCTAssertTrue(out.stdout.contains("returns by trial: ["), "\(name): \(out.stdout)")
+            XCTAssertEqual(out.stdout.components(separatedBy: "returns by trial: [").count - 1, Self.runCount(name), "\(name): \(out.stdout)")
         }
         let directories = try runDirectories()
-        XCTAssertEqual(directories.count, configs.count)
+        XCTAssertEqual(directories.count, configs.map(Self.runCount).reduce(0, +))
+        for variant in ["mlp", "gru", "s4wm", "mamba", "transformer"] {
+            XCTAssertTrue(directories.contains { $0.lastPathComponent.hasPrefix("ContinuousCartPole-v0__compare-backbones-cartpole-\(variant)__0__") },
+                          "no run directory of variant \(variant)")
+        }
         for directory in directories {
             for file in ["config.yaml", "run.json", "metrics.jsonl", "episodes.csv", "summary.json"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path),
@@ -79,8 +92,21 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(out.stdout.contains("  id: ContinuousCartPole-v0\n"), out.stdout)
     }
 
+    func testDryRunPrintsEveryVariant() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/compare-backbones-cartpole.yaml").path
+        let out = try mbrl(["run", file, "seeds=[0, 1]", "--dry-run"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let headers = out.stdout.split(separator: "\n").filter { $0.hasPrefix("# variant: ") }
+        XCTAssertEqual(headers.count, 10, out.stdout)
+        XCTAssertEqual(headers.first, "# variant: mlp, seed: 0")
+        XCTAssertEqual(headers.last, "# variant: transformer, seed: 1")
+        XCTAssertTrue(out.stdout.contains("---\n# variant: gru, seed: 0\nname: compare-backbones-cartpole-gru\nseed: 0\n"), out.stdout)
+    }
+
     func testBadInputGivesClearErrorsAndWritesNothing() throws {
         let good = repositoryRoot.appendingPathComponent("Configs/quickstart.yaml").path
+        let compare = repositoryRoot.appendingPathComponent("Configs/compare-backbones-cartpole.yaml").path
+        let memory = repositoryRoot.appendingPathComponent("Configs/compare-backbones-memory.yaml").path
         let invalid = temporary.appendingPathComponent("invalid.yaml")
         try "planner:\n  population: [1, 2\n".write(to: invalid, atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
@@ -89,6 +115,13 @@ final class RunCommandTests: XCTestCase {
             (["run", good, "env.id=CartPol-v1"], "unknown environment id 'CartPol-v1'; did you mean 'CartPole-v1'"),
             (["run", good, "planner.populaton=5"], "did you mean 'population'?"),
             (["run", good, "model.backbone=mamba", "model.mamba.d_state=0"], "mamba.d_state"),
+            (["run", compare, "variants.gru.model.gru.hiden_size=8"],
+             "override 'variants.gru.model.gru.hiden_size=8': variant 'gru': model.gru.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'?"),
+            (["run", compare, "variants.gur.model.train_steps=8"], "variants.gur: unknown key 'gur'; did you mean 'gru'?"),
+            (["eval-model", compare, "--horizon", "0"],
+             "override 'evaluation.horizon=0': variant 'mlp': evaluation.horizon: expected an integer of at least 1, found 0"),
+            (["eval-model", memory, "--episodes", "3"],
+             "override 'evaluation.episodes=3': variant 'mlp': evaluation.episodes: applies only when evaluation.kind is open_loop"),
         ]
         for (arguments, expected) in cases {
             let out = try mbrl(arguments + ["--out", temporary.appendingPathComponent("runs").path, "--quiet"])
@@ -166,5 +199,58 @@ final class RunCommandTests: XCTestCase {
             XCTAssertEqual(rmse.count, 4)
             XCTAssertTrue(rmse.allSatisfy { $0.isFinite && $0 > 0 }, "\(rmse)")
         }
+    }
+
+    func testEvalModelComparesEveryVariantOfTheCompareFilesOnTheSameData() throws {
+        let budgets = [
+            "compare-backbones-cartpole.yaml": ["--train-steps", "60", "--episodes", "2", "--horizon", "3"],
+            "compare-backbones-memory.yaml": ["evaluation.train_episodes=4", "evaluation.test_episodes=4"],
+        ]
+        for (name, budget) in budgets.sorted(by: { $0.key < $1.key }) {
+            let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
+            let out = try mbrl(["eval-model", file, "model.epochs_per_trial=1", "model.hidden_size=8", "model.hidden_layers=1"]
+                               + Self.tinyVariants + budget + ["--out", temporary.path, "--quiet"])
+            XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
+            let rows = out.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| variant") }
+            XCTAssertEqual(rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) },
+                           ["mlp", "gru", "s4wm", "mamba", "transformer"], "\(name): \(out.stdout)")
+            XCTAssertTrue(out.stdout.contains(name.contains("memory") ? "| accuracy | correct |" : "| obs RMSE k=1 | obs RMSE k=3 |"), out.stdout)
+        }
+        let directories = try runDirectories()
+        XCTAssertEqual(directories.count, 2)
+        for directory in directories {
+            for variant in ["mlp", "gru", "s4wm", "mamba", "transformer"] {
+                let url = directory.appendingPathComponent("\(variant)/evaluation.json")
+                let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any], url.path)
+                XCTAssertEqual(object["name"] as? String, variant)
+            }
+            XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("comparison.md").path))
+            let leftovers = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+            XCTAssertEqual(leftovers, [], "temporary files left in \(directory.lastPathComponent)")
+        }
+        let cartpole = try XCTUnwrap(directories.first { $0.lastPathComponent.hasPrefix("ContinuousCartPole-v0__compare-backbones-cartpole__0__") })
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cartpole.appendingPathComponent("observation_rmse.svg").path))
+    }
+
+    func testEvalModelOverSeedsAndReportSummariseEachVariant() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/pets-cartpole.yaml").path
+        let out = try mbrl(["eval-model", file, "variants={narrow: {model.hidden_size: 4}, wide: {model.hidden_size: 8}}", "seeds=[0, 1]",
+                            "model.epochs_per_trial=1", "model.hidden_layers=1", "--train-steps", "40", "--episodes", "2",
+                            "--horizon", "2", "--out", temporary.path, "--quiet"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("\nover seeds 0, 1 (mean ± std; "), out.stdout)
+        XCTAssertTrue(out.stdout.contains("| variant | seeds | obs RMSE k=1 | obs RMSE k=2 | reward RMSE k=1 |\n"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("\n| wide | 2 | "), out.stdout)
+        let directories = try runDirectories()
+        XCTAssertEqual(directories.map { String($0.lastPathComponent.prefix(36)) },
+                       ["ContinuousCartPole-v0__pets-cartpole", "ContinuousCartPole-v0__pets-cartpole"])
+
+        let reportDirectory = temporary.appendingPathComponent("report")
+        let report = try mbrl(["report"] + directories.map(\.path) + ["--out", reportDirectory.path])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stdout.hasPrefix("| variant | seeds | obs RMSE k=1 | obs RMSE k=2 | reward RMSE k=1 |\n"), report.stdout)
+        let markdown = try String(contentsOf: reportDirectory.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("| narrow | 2 | "), markdown)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: reportDirectory.appendingPathComponent("observation_rmse.svg").path))
     }
 }

@@ -12,7 +12,11 @@
 /// Configs/pets-cartpole.yaml:14:15: planner.population: expected an integer of at least 1, found 0
 /// Configs/pets-cartpole.yaml:14:3: planner.populaton: unknown key 'populaton'; did you mean 'population'? (valid keys: ...)
 /// override 'model.hiden_size=3': model.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? (...)
+/// Configs/compare.yaml:9:25: variant 'gru': model.gru.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? (...)
 /// ```
+///
+/// An error met while resolving one variant of an `ExperimentSweep` names the
+/// variant (`variant`).
 ///
 /// Decoding code (config sections' `init(from:)` and `validate()`) throws it
 /// with only `keyPath` and `kind` filled in; `ConfigLoader` adds the file, the
@@ -54,12 +58,15 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
     public var column: Int?
     /// The command-line override (`key=value`) that produced the value, if any.
     public var override: String?
+    /// The sweep variant being resolved when the error occurred (`variants:` of an `ExperimentSweep`), if any.
+    public var variant: String?
     /// What went wrong.
     public var kind: Kind
 
     public init(_ kind: Kind, keyPath: [String] = [], file: String? = nil,
-                line: Int? = nil, column: Int? = nil, override: String? = nil) {
+                line: Int? = nil, column: Int? = nil, override: String? = nil, variant: String? = nil) {
         self.kind = kind
+        self.variant = variant
         self.keyPath = keyPath
         self.file = file
         self.line = line
@@ -108,11 +115,12 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
+        let origin = location + (variant.map { ": variant '\($0)'" } ?? "")
         switch kind {
         case .fileNotFound, .unreadable, .invalidYAML, .notAMapping, .malformedOverride:
-            return "\(location): \(message)"
+            return "\(origin): \(message)"
         default:
-            return "\(location): \(dottedKeyPath): \(message)"
+            return "\(origin): \(dottedKeyPath): \(message)"
         }
     }
 

@@ -17,6 +17,11 @@ public enum ConfigLoader {
     /// Loads, overrides, decodes and validates the config at `file`.
     public static func load<T: ConfigSection>(_ type: T.Type = T.self, file: String,
                                               overrides: [String] = []) throws -> T {
+        try decode(type, yaml: text(ofFile: file), file: file, overrides: overrides)
+    }
+
+    /// The UTF-8 text of the config file at `file`; a missing, unreadable or non-UTF-8 file is a `ConfigError`.
+    static func text(ofFile file: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
             throw ConfigError(.fileNotFound, file: file)
@@ -31,15 +36,30 @@ public enum ConfigLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(.unreadable(reason: "it is not UTF-8 text"), file: file)
         }
-        return try decode(type, yaml: text, file: file, overrides: overrides)
+        return text
     }
 
     /// Decodes and validates `yaml` (named `file` in errors) with `overrides` applied.
     public static func decode<T: ConfigSection>(_ type: T.Type = T.self, yaml: String, file: String = "<config>",
                                                 overrides: [String] = []) throws -> T {
-        var root = try parse(yaml: yaml, file: file)
-        let parsedOverrides = try overrides.map(ConfigOverride.init)
-        for override in parsedOverrides { root = try override.applied(to: root) }
+        let root = try parse(yaml: yaml, file: file)
+        return try decode(type, root: root, file: file, overrides: try overrides.map(ConfigOverride.init))
+    }
+
+    /// Decodes and validates the document `root` (from `file`) with `overrides` applied in order.
+    static func decode<T: ConfigSection>(_ type: T.Type = T.self, root: Node, file: String,
+                                         overrides parsedOverrides: [ConfigOverride]) throws -> T {
+        var root = root
+        for override in parsedOverrides {
+            do {
+                root = try override.applied(to: root)
+            } catch var error as ConfigError {
+                if let mark = override.keyMark {   // a sweep variant's entry: point at it in the file
+                    (error.override, error.file, error.line, error.column) = (nil, file, mark.line, mark.column)
+                }
+                throw error
+            }
+        }
 
         let locate = { (error: ConfigError) in locating(error, in: root, file: file, overrides: parsedOverrides) }
         let context = ConfigDecodingContext()
@@ -146,7 +166,12 @@ public enum ConfigLoader {
             // A node without a mark was written by an override: the last one touching this path.
             let path = error.keyPath
             if let source = overrides.last(where: { $0.keyPath.starts(with: path) || path.starts(with: $0.keyPath) }) {
-                error.override = source.text
+                if let mark = source.keyMark {   // a sweep variant's entry in the file
+                    error.line = mark.line
+                    error.column = mark.column
+                } else {
+                    error.override = source.text
+                }
             }
         }
         return error

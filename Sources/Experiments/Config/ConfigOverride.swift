@@ -15,8 +15,15 @@ public struct ConfigOverride: Equatable {
     public var text: String
     /// The key path (`["planner", "population"]`).
     public var keyPath: [String]
-    /// The parsed value, without marks (it did not come from the file).
+    /// The parsed value, without marks (it did not come from the file); a
+    /// variant's override keeps the marks of its value in the file.
     var value: Node
+    /// The key node of a variant's entry in the file (whose mark errors point
+    /// to); nil for command-line overrides.
+    var sourceKey: Node?
+
+    /// Where a variant's override was written in the file (nil for command-line overrides).
+    var keyMark: Mark? { sourceKey?.mark }
 
     /// Parses `key.path=value`; a missing `=`, an empty key segment or a value
     /// that is not valid YAML are `malformedOverride` errors.
@@ -39,6 +46,15 @@ public struct ConfigOverride: Equatable {
         self.text = text
         self.keyPath = segments
         self.value = (parsed ?? Node("", .implicit, .plain)).withoutMarks
+    }
+
+    /// An override read from a file (a sweep variant's entry `key.path: value`):
+    /// `value` keeps its marks, and keys it creates carry the mark of `sourceKey`.
+    init(keyPath: [String], value: Node, text: String, sourceKey: Node) {
+        self.text = text
+        self.keyPath = keyPath
+        self.value = value
+        self.sourceKey = sourceKey
     }
 
     /// `root` with this override's value set at its key path; intermediate
@@ -67,7 +83,12 @@ public struct ConfigOverride: Equatable {
         if let index {
             pairs[index] = (pairs[index].0, updated)
         } else {
-            pairs.append((Node(key), updated))
+            var keyNode = Node(key)
+            if case .scalar(var scalar) = keyNode, let keyMark {
+                scalar.mark = keyMark
+                keyNode = .scalar(scalar)
+            }
+            pairs.append((keyNode, updated))
         }
         var result = Node.Mapping(pairs, mapping.tag, mapping.style)
         result.mark = mapping.mark

@@ -16,7 +16,9 @@
 ///
 /// Load with `ConfigLoader.load(ExperimentConfig.self, file:overrides:)`;
 /// every key has a default, so `{}` is a valid (PETS on continuous CartPole)
-/// config. Render the resolved config with `ConfigRenderer.render(_:)`.
+/// config. Render the resolved config with `ConfigRenderer.render(_:)`. A file
+/// with `variants:` or `seeds:` is a sweep of several configs: read it with
+/// `ExperimentSweep.load(file:overrides:)`.
 public struct ExperimentConfig: ConfigSection {
     /// Experiment name, used in run directory names (letters, digits, '.', '_', '-').
     public var name = "pets"
@@ -38,6 +40,8 @@ public struct ExperimentConfig: ConfigSection {
     public var agentKind: AgentKind?
     /// Run directory and checkpoints.
     public var output = OutputConfig()
+    /// What `mbrl eval-model` measures (open-loop error or the T-maze memory probe).
+    public var evaluation = EvaluationConfig()
 
     public init() {}
 
@@ -47,7 +51,9 @@ public struct ExperimentConfig: ConfigSection {
         case trialLength = "trial_length"
         case model, planner
         case agentKind = "agent_kind"
-        case output
+        case output, evaluation
+        /// Keys of a sweep file (`ExperimentSweep`), never of one resolved config.
+        case variants, seeds
     }
 
     public init(from decoder: Decoder) throws {
@@ -63,6 +69,11 @@ public struct ExperimentConfig: ConfigSection {
         try c.update(&planner, .planner)
         try c.update(&agentKind, .agentKind)
         try c.update(&output, .output)
+        try c.update(&evaluation, .evaluation)
+        try c.reject([.variants, .seeds], unless: false) { key in
+            "makes the file a sweep of several runs; load it with ExperimentSweep.load (as mbrl run and mbrl eval-model do), "
+                + "which resolves each run without this key"
+        }
     }
 
     /// Writes every key in declaration order, `nil` as `null`.
@@ -78,6 +89,7 @@ public struct ExperimentConfig: ConfigSection {
         try c.encode(planner, forKey: .planner)
         try c.encode(agentKind, forKey: .agentKind)
         try c.encode(output, forKey: .output)
+        try c.encode(evaluation, forKey: .evaluation)
     }
 
     public func validate() throws {
@@ -94,6 +106,7 @@ public struct ExperimentConfig: ConfigSection {
         try validating("model") { try model.validate() }
         try validating("planner") { try planner.validate() }
         try validating("output") { try output.validate() }
+        try validating("evaluation") { try evaluation.validate() }
     }
 
     /// The agent kind in effect (`agent_kind`, defaulting to mpc).

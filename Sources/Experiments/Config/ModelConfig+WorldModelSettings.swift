@@ -37,6 +37,8 @@ extension ModelConfig {
         s.training.trainSteps = trainSteps > 0 ? trainSteps : nil
         s.training.epochs = Double(epochsPerTrial)
         s.training.validationRatio = validationRatio
+        s.training.sampling = sequenceSampling == .withinEpisode ? .withinEpisode : .acrossEpisodes
+        s.training.lossWeights.reward = Float(rewardLossWeight)
         s.gru.hiddenSize = gru.hiddenSize
         s.gru.layers = gru.layers
         s.gru.updateGateBias = Float(gru.updateGateBias)

@@ -12,7 +12,7 @@ import WorldModels
 ///
 /// Sequence backbones (`backbone: gru | s4wm | mamba | transformer`) add the
 /// keys `sequence_length`, `burn_in`, `gradient_clip`, `train_steps`,
-/// `head_hidden_size` and the group named after the backbone (`gru: {hidden_size,
+/// `head_hidden_size`, `sequence_sampling`, `reward_loss_weight` and the group named after the backbone (`gru: {hidden_size,
 /// layers, update_gate_bias}`, `transformer: {d_model, heads, layers,
 /// feedforward_size, context_length}`, `s4wm: {d_model, d_state, layers}`,
 /// `mamba: {d_model, d_state, expand, d_conv, dt_rank, layers}`). These are
@@ -68,6 +68,10 @@ public struct ModelConfig: ConfigSection {
     public var trainSteps = 0
     /// Units of the prediction heads' hidden layer (sequence backbones; 0: linear heads).
     public var headHiddenSize = 64
+    /// How training windows are drawn (sequence backbones): across_episodes (any window, episode starts marked) | within_episode (only windows inside one episode).
+    public var sequenceSampling: SequenceSamplingChoice = .acrossEpisodes
+    /// Weight of the reward term in the sequence loss (sequence backbones; observation and termination terms weigh 1).
+    public var rewardLossWeight = 1.0
     /// GRU backbone settings (backbone: gru).
     public var gru = GRUConfig()
     /// Causal transformer settings (backbone: transformer).
@@ -101,6 +105,8 @@ public struct ModelConfig: ConfigSection {
         case gradientClip = "gradient_clip"
         case trainSteps = "train_steps"
         case headHiddenSize = "head_hidden_size"
+        case sequenceSampling = "sequence_sampling"
+        case rewardLossWeight = "reward_loss_weight"
         case gru, transformer, s4wm, mamba
     }
 
@@ -127,7 +133,8 @@ public struct ModelConfig: ConfigSection {
 
         let backbone = self.backbone
         let sequenceChoices = ModelBackbone.allCases.filter { $0 != .mlp }.map(\.rawValue)
-        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .headHiddenSize], unless: backbone != .mlp) { key in
+        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .headHiddenSize, .sequenceSampling,
+                      .rewardLossWeight], unless: backbone != .mlp) { key in
             "applies only to sequence backbones (model.backbone: \(sequenceChoices.joined(separator: ", "))), but "
                 + "model.backbone is mlp; remove it (on the command line: model.\(key.stringValue)=) or choose a sequence backbone"
         }
@@ -143,6 +150,8 @@ public struct ModelConfig: ConfigSection {
         try c.update(&gradientClip, .gradientClip)
         try c.update(&trainSteps, .trainSteps)
         try c.update(&headHiddenSize, .headHiddenSize)
+        try c.update(&sequenceSampling, .sequenceSampling)
+        try c.update(&rewardLossWeight, .rewardLossWeight)
         try c.update(&gru, .gru)
         try c.update(&transformer, .transformer)
         try c.update(&s4wm, .s4wm)
@@ -174,6 +183,8 @@ public struct ModelConfig: ConfigSection {
         try c.encode(gradientClip, forKey: .gradientClip)
         try c.encode(trainSteps, forKey: .trainSteps)
         try c.encode(headHiddenSize, forKey: .headHiddenSize)
+        try c.encode(sequenceSampling, forKey: .sequenceSampling)
+        try c.encode(rewardLossWeight, forKey: .rewardLossWeight)
         switch backbone {
         case .gru: try c.encode(gru, forKey: .gru)
         case .transformer: try c.encode(transformer, forKey: .transformer)
@@ -202,6 +213,7 @@ public struct ModelConfig: ConfigSection {
         try requireInterval(gradientClip, "gradient_clip", 0, .greatestFiniteMagnitude)
         try requireAtLeast(trainSteps, 0, "train_steps")
         try requireAtLeast(headHiddenSize, 0, "head_hidden_size")
+        try requireInterval(rewardLossWeight, "reward_loss_weight", 0, .greatestFiniteMagnitude)
         switch backbone {
         case .gru: try validating("gru") { try gru.validate() }
         case .transformer: try validating("transformer") { try transformer.validate() }
@@ -230,6 +242,14 @@ public enum ModelBackbone: String, ConfigChoice {
     public var isImplemented: Bool {
         WorldModelBackbone(rawValue: rawValue).map(WorldModelBackbone.available.contains) ?? false
     }
+}
+
+/// How a sequence model's training windows are drawn from the replay buffer (`SequenceSampling`).
+public enum SequenceSamplingChoice: String, ConfigChoice {
+    /// Any window of consecutive transitions; episode starts inside it are marked (DreamerV3's replay).
+    case acrossEpisodes = "across_episodes"
+    /// Only windows inside one episode (episodes shorter than the window give none).
+    case withinEpisode = "within_episode"
 }
 
 /// A hidden-layer activation.

@@ -39,12 +39,19 @@ public struct WorldModelTrainingSummary: Sendable, Equatable, Codable {
 extension EnsembleWorldModel: TrainableWorldModel {
     public var parameterCount: Int { network.parameterCount }
 
-    /// `train(on:using:)`; the validation loss is the elites' mean validation MSE.
+    /// `train(on:using:)`; the validation loss is the elites' mean validation MSE. `steps` counts
+    /// epochs; `stepsPerSecond` counts gradient steps (⌈train transitions / batch⌉ per epoch) times
+    /// members per wall-clock second of the whole call (validation included), as the sequence
+    /// trainer counts them.
     public func fit(on buffer: ReplayBuffer, using generator: inout SeededGenerator) throws -> WorldModelTrainingSummary {
         guard buffer.count > 0 else { throw SequenceTrainingError("cannot train the ensemble on an empty replay buffer; collect data first") }
+        let clock = DispatchTime.now().uptimeNanoseconds
         let report = train(on: buffer, using: &generator)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+        let batch = max(min(configuration.batchSize, report.trainCount), 1)
+        let gradientSteps = report.epochs * ((report.trainCount + batch - 1) / batch) * configuration.members
         return WorldModelTrainingSummary(trainLoss: report.trainLoss, validationLoss: report.eliteValidationMSE,
-                                         steps: report.epochs, stepsPerSecond: nil)
+                                         steps: report.epochs, stepsPerSecond: seconds > 0 ? Double(gradientSteps) / seconds : nil)
     }
 }
 
