@@ -50,9 +50,9 @@ struct ReportCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let plot = summary.plot()
-        if let plot { try AtomicFile.write(plot.svg(), to: directory.appendingPathComponent("observation_rmse.svg")) }
+        if let plot { try RunDirectory.writeAtomically(Array(plot.svg().utf8), to: directory.appendingPathComponent("observation_rmse.svg")) }
         let markdown = summary.markdown() + (plot == nil ? "" : "\n![observation RMSE against k](observation_rmse.svg)\n")
-        try AtomicFile.write(markdown, to: directory.appendingPathComponent("report.md"))
+        try RunDirectory.writeAtomically(Array(markdown.utf8), to: directory.appendingPathComponent("report.md"))
         print(summary.markdown(), terminator: "")
         print("wrote \(directory.path)/report.md" + (plot == nil ? "" : " and observation_rmse.svg"))
     }

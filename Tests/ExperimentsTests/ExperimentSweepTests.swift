@@ -89,7 +89,7 @@ final class ExperimentSweepTests: XCTestCase {
     func testUnknownKeyInAVariantNamesTheVariantAndSuggests() {
         XCTAssertEqual(message("variants:\n  gru: {model.backbone: gru, model.gru.hiden_size: 8}\n"),
                        "sweep.yaml:2:30: variant 'gru': model.gru.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? "
-                       + "(valid keys: hidden_size, layers, update_gate_bias)")
+                       + "(valid keys: hidden_size, layers, stochastic_size, update_gate_bias)")
         XCTAssertEqual(message("variants:\n  a: {model: {hiden_size: 8}}\n"),
                        "sweep.yaml:2:15: variant 'a': model.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? "
                        + "(valid keys: activation, backbone, batch_size, bootstrap, burn_in, deterministic, elites, epochs_per_trial, "
