@@ -12,13 +12,22 @@ final class RunCommandTests: XCTestCase {
         "model.epochs_per_trial=2", "model.hidden_size=8", "model.hidden_layers=1",
     ]
 
-    /// The sequence variants of `Configs/compare-backbones-*.yaml`, shrunk to a few gradient steps on short windows.
-    static let tinyVariants = ["gru", "s4wm", "mamba", "transformer"].flatMap {
-        ["variants.\($0).model.train_steps=2", "variants.\($0).model.sequence_length=4"]
+    /// The variant names of a config file, in order, as `mbrl run --dry-run` lists them ([] without variants).
+    func variants(of file: String) throws -> [String] {
+        let out = try mbrl(["run", file, "--dry-run"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        return out.stdout.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("# variant: ") else { return nil }
+            return String(line.dropFirst("# variant: ".count).prefix { $0 != "," })
+        }
     }
 
-    /// The runs a config file makes (one per variant of the compare files).
-    static func runCount(_ name: String) -> Int { name.hasPrefix("compare-backbones-") ? 5 : 1 }
+    /// Overrides that shrink every sequence variant of `file` to a few gradient steps on short windows.
+    func tinyVariantOverrides(of file: String) throws -> [String] {
+        try variants(of: file).filter { $0 != "mlp" }.flatMap {
+            ["variants.\($0).model.train_steps=2", "variants.\($0).model.sequence_length=4"]
+        }
+    }
 
     var temporary: URL!
 
@@ -39,16 +48,18 @@ final class RunCommandTests: XCTestCase {
         let configs = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("Configs").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertTrue(configs.contains("pets-cartpole.yaml") && configs.contains("quickstart.yaml"), "\(configs)")
+        var runs = 0
         for name in configs {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
-            let variants = Self.runCount(name) > 1 ? Self.tinyVariants : []
-            let out = try mbrl(["run", file] + Self.tinyBudget + variants + ["--out", temporary.path, "--quiet"])
+            let count = max(1, try variants(of: file).count)
+            let out = try mbrl(["run", file] + Self.tinyBudget + (try tinyVariantOverrides(of: file)) + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
-            XCTAssertEqual(out.stdout.components(separatedBy: "returns by trial: [").count - 1, Self.runCount(name), "\(name): \(out.stdout)")
+            XCTAssertEqual(out.stdout.components(separatedBy: "returns by trial: [").count - 1, count, "\(name): \(out.stdout)")
+            runs += count
         }
         let directories = try runDirectories()
-        XCTAssertEqual(directories.count, configs.map(Self.runCount).reduce(0, +))
-        for variant in ["mlp", "gru", "s4wm", "mamba", "transformer"] {
+        XCTAssertEqual(directories.count, runs)
+        for variant in ["mlp", "gru", "rssm", "s4wm", "mamba", "transformer"] {
             XCTAssertTrue(directories.contains { $0.lastPathComponent.hasPrefix("ContinuousCartPole-v0__compare-backbones-cartpole-\(variant)__0__") },
                           "no run directory of variant \(variant)")
         }
@@ -97,7 +108,7 @@ final class RunCommandTests: XCTestCase {
         let out = try mbrl(["run", file, "seeds=[0, 1]", "--dry-run"])
         XCTAssertEqual(out.status, 0, out.stderr)
         let headers = out.stdout.split(separator: "\n").filter { $0.hasPrefix("# variant: ") }
-        XCTAssertEqual(headers.count, 10, out.stdout)
+        XCTAssertEqual(headers.count, 12, out.stdout)   // 6 variants × 2 seeds
         XCTAssertEqual(headers.first, "# variant: mlp, seed: 0")
         XCTAssertEqual(headers.last, "# variant: transformer, seed: 1")
         XCTAssertTrue(out.stdout.contains("---\n# variant: gru, seed: 0\nname: compare-backbones-cartpole-gru\nseed: 0\n"), out.stdout)
@@ -209,11 +220,12 @@ final class RunCommandTests: XCTestCase {
         for (name, budget) in budgets.sorted(by: { $0.key < $1.key }) {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
             let out = try mbrl(["eval-model", file, "model.epochs_per_trial=1", "model.hidden_size=8", "model.hidden_layers=1"]
-                               + Self.tinyVariants + budget + ["--out", temporary.path, "--quiet"])
+                               + (try tinyVariantOverrides(of: file)) + budget + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
             let rows = out.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| variant") }
             XCTAssertEqual(rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) },
-                           ["mlp", "gru", "s4wm", "mamba", "transformer"], "\(name): \(out.stdout)")
+                           try variants(of: file), "\(name): \(out.stdout)")
+            XCTAssertTrue(rows.count >= 5, "\(name): \(out.stdout)")
             XCTAssertTrue(out.stdout.contains(name.contains("memory") ? "| accuracy | correct |" : "| obs RMSE k=1 | obs RMSE k=3 |"), out.stdout)
         }
         let directories = try runDirectories()
