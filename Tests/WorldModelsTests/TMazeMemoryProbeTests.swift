@@ -57,7 +57,7 @@ final class TMazeMemoryProbeTests: XCTestCase {
     /// S4WM (Deng et al. 2023): d_model 32, one block, complex S4D-Lin layer (A_re = −½ for every
     /// state, so all N states decay slowly; S4D-Real's A_n = −(n+1) leaves one or two) with
     /// N 32 and Δ ~ logU(0.01, 0.1), heads 32, Adam 2e-3, 600 steps of 32 windows.
-    /// Debug build ≈ SECONDS_S4 s. Release sweep of this recipe: seeds 1, 2, 3, 4, 6, 7, 8 reach
+    /// Debug build ≈ 28–30 s (release ≈ 2 s). Release sweep of this recipe: seeds 1, 2, 3, 4, 6, 7, 8 reach
     /// 100/100, seed 5 stays at 51/100. At the probe's default Adam 1e-2 it stays at chance
     /// even after 2000 steps; S4D-Real (Δ 1e-3…1e-1 or 0.01…0.1) stays at chance; the complex
     /// layer with the default Δ range 1e-3…1e-1 reaches 100/100 on 5 of seeds 1–7.
