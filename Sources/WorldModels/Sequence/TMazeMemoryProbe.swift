@@ -29,7 +29,7 @@ import SeededRandom
 /// |---|---|---|---|
 /// | GRU (`UnrolledGRUBackbone`) | 24 units, update-gate bias 6 | 300, 1e-2 | 100/100 (seeds 1, 2, 3, 4, 7) |
 /// | S4WM | d 32, 1 block, `.complex` S4D, N 32, Δ ~ logU(0.01, 0.1) | 600, 2e-3 | 100/100 (seeds 1–4, 6–8), 51/100 (seed 5) |
-/// | transformer | d 32, 2 heads, ff 64, 1 layer, learned positions | 700, 1e-3 | 100/100 (seeds 2, 3, 7), 84/100 (seed 1) |
+/// | transformer | d 32, 4 heads, ff 64, 1 layer, learned positions | 700, 1e-3 | 100/100 (seeds 1–4, 6–8), 51/100 (seed 5) |
 /// | Mamba | d 32, 1 block, N 16, `stateDecayInit` 0.02, `dtInitRange` 0.5...2 | 5000, 1e-3 | 100/100 (seeds 1, 2, 3, 7) |
 /// | MLP (memoryless) | 24 units | 60, 1e-2 | ≈ 50 % |
 ///
