@@ -36,8 +36,9 @@ import SeededRandom
 /// What decides success is how strongly the cue still moves the features 19
 /// steps later at initialisation, and a learning rate that lets the model find
 /// that weak signal before it settles: the reward is the XOR of the cue and the
-/// heading at the junction, so until the memory path carries the cue its
-/// gradient is a small second-order signal under the ±1 reward noise. Hence
+/// heading at the junction, so (as we read the sweeps) until the memory path
+/// carries the cue its gradient is a small second-order signal under the ±1
+/// reward noise. Hence
 /// the GRU's update-gate bias (z ≈ 0.998: a flat memory), S4D-Lin's slow decay
 /// (A_re = −½ for every state; S4D-Real's A_n = −(n+1) leaves one or two slow
 /// states and stayed at chance), and Adam 1e-3–2e-3 for S4WM and the
@@ -49,8 +50,9 @@ import SeededRandom
 /// stays at chance at corridor 4 (same) and 16 (4000 steps at Adam 1e-3); every
 /// A = −0.02 with Δ₀ ∈ 0.5…2 (slow decay, gain ≈ Δ) raises the lag-19 effect of
 /// an input ~500× over the reference init and learns corridor 4 in 1000 steps
-/// (Adam 2e-3) and corridor 16 in 4000–5000 (Adam 1e-3; none within 3000 at 2e-3), too
-/// many for a debug build (≈ 70 s per 300 steps), so its test is release-only.
+/// (Adam 2e-3) and corridor 16 in 4000–5000 (Adam 1e-3; not within 3000 at
+/// 2e-3), too many for a debug build (≈ 70 s per 300 steps), so its test is
+/// release-only.
 public struct TMazeMemoryProbe: Sendable {
     public var corridorLength: Int
     /// Environment settings passed to the registry besides `corridor_length` (e.g. `observation: partial`).
