@@ -35,6 +35,24 @@ final class MambaBackboneTests: XCTestCase {
         XCTAssertEqual(m.blocks[1].aLog.value[5, 3], Float(log(4.0)), accuracy: 1e-6)
     }
 
+    /// `dtInitRange` sets Δ₀ = softplus(dt_proj.bias) log-uniform in the range (the Mamba reference's
+    /// init), `stateDecayInit` sets every A = −a; the defaults keep torch_bench's init.
+    func testDeltaAndStateDecayInitOptions() {
+        var g = SeededGenerator(seed: 3)
+        let reference = MambaBlock(modelSize: 32, stateSize: 4, dtInitRange: 1e-3...1e-1, stateDecayInit: 0.02, generator: &g)
+        let delta = reference.dtProj.bias!.value.scalars.map { Foundation.log1p(Foundation.exp($0)) }
+        XCTAssertEqual(delta.count, 64)
+        XCTAssertTrue(delta.allSatisfy { $0 >= 1e-3 * 0.999 && $0 <= 1e-1 * 1.001 }, "Δ₀ out of [1e-3, 1e-1]: \(delta)")
+        XCTAssertLessThan(delta.min()!, 1e-2)
+        XCTAssertGreaterThan(delta.max()!, 1e-2)
+        XCTAssertTrue(reference.aLog.value.scalars.allSatisfy { abs($0 - Foundation.log(0.02)) < 1e-6 })
+        var h = SeededGenerator(seed: 3)
+        let plain = MambaBlock(modelSize: 32, stateSize: 4, generator: &h)
+        let bound = 1 / Float(plain.dtRank).squareRoot()
+        XCTAssertTrue(plain.dtProj.bias!.value.scalars.allSatisfy { abs($0) <= bound })
+        XCTAssertEqual(plain.aLog.value[5, 3], Float(log(4.0)), accuracy: 1e-6)
+    }
+
     func testGradientsWithoutResets() {
         let m = makeMamba()
         checkGradients(inputs: [input([2, 5, 3])], parameters: m.parameters) { _, v in m(v[0], resetMask: nil) }

@@ -37,6 +37,15 @@ final class S4WMBackboneTests: XCTestCase {
         XCTAssertEqual(lin.blocks[1].ssm.second.value[2, 2], 2 * Float.pi, accuracy: 1e-5)  // A = -1/2 + iπn
     }
 
+    func testStepSizeInitRangeReachesEveryLayer() {
+        var g = SeededGenerator(seed: 2)
+        let m = S4WMBackbone(inputSize: 3, modelSize: 16, layers: 2, stateSize: 4, mode: .complex, dtMin: 0.01, dtMax: 0.1,
+                             generator: &g)
+        for block in m.blocks {
+            XCTAssertTrue(block.ssm.logDt.value.scalars.allSatisfy { $0 >= log(0.01) - 1e-6 && $0 <= log(0.1) + 1e-6 })
+        }
+    }
+
     private let mask = Tensor(shape: [2, 5], scalars: [0, 0, 1, 0, 0, 1, 0, 0, 1, 0])
 
     // Step 3e-3 rather than the default 1e-2: at 1e-2 one `out.weight` element of the first block

@@ -32,9 +32,13 @@ public final class MambaBackbone: SequenceBackbone {
     public let norm: LayerNorm
     public var featureSize: Int { modelSize }
 
-    /// - Parameters: `dtRank` nil = ⌈d_model / 16⌉ (as torch_bench and the Mamba reference).
+    /// - Parameters: `dtRank` nil = ⌈d_model / 16⌉ (as torch_bench and the Mamba reference);
+    ///   `dtInitRange` nil = torch_bench's Δ init (memory of a few steps), a range = the Mamba
+    ///   reference's log-uniform Δ init, e.g. 1e-3...1e-1; `stateDecayInit` nil = A_n = −(n+1)
+    ///   (S4D-Real), a value a = every A = −a (see ``MambaBlock``).
     public init(inputSize: Int, modelSize: Int = 128, layers: Int = 2, stateSize: Int = 16, expand: Int = 2,
-                convSize: Int = 4, dtRank: Int? = nil, generator: inout SeededGenerator) {
+                convSize: Int = 4, dtRank: Int? = nil, dtInitRange: ClosedRange<Float>? = nil,
+                stateDecayInit: Float? = nil, generator: inout SeededGenerator) {
         precondition(inputSize > 0 && modelSize > 0 && layers > 0,
                      "MambaBackbone: sizes must be positive, got input \(inputSize), d_model \(modelSize), layers \(layers)")
         self.inputSize = inputSize
@@ -43,7 +47,8 @@ public final class MambaBackbone: SequenceBackbone {
         var b = [MambaBlock]()
         for _ in 0..<layers {
             b.append(MambaBlock(modelSize: modelSize, stateSize: stateSize, expand: expand, convSize: convSize,
-                                dtRank: dtRank, generator: &generator))
+                                dtRank: dtRank, dtInitRange: dtInitRange,
+                                stateDecayInit: stateDecayInit, generator: &generator))
         }
         blocks = b
         norm = LayerNorm(size: modelSize)

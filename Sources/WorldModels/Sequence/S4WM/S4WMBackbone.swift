@@ -31,15 +31,19 @@ public final class S4WMBackbone: SequenceBackbone {
     public let norm: LayerNorm
     public var featureSize: Int { modelSize }
 
+    /// - Parameters: `dtMin`, `dtMax`: every S4D layer's step-size init range, Δ ~ logU(dtMin, dtMax)
+    ///   (the S4D defaults 1e-3, 1e-1). Channel n of S4D-Real keeps exp(−Δ(n+1)) of its state per step,
+    ///   so the slowest channels remember ~1/Δ steps at init.
     public init(inputSize: Int, modelSize: Int = 128, layers: Int = 2, stateSize: Int = 64, mode: S4DLayer.Mode = .real,
-                generator: inout SeededGenerator) {
+                dtMin: Float = 1e-3, dtMax: Float = 1e-1, generator: inout SeededGenerator) {
         precondition(inputSize > 0 && modelSize > 0 && layers > 0 && stateSize > 0,
                      "S4WMBackbone: sizes must be positive, got input \(inputSize), d_model \(modelSize), layers \(layers), N \(stateSize)")
         self.inputSize = inputSize
         self.modelSize = modelSize
         inputProjection = Linear(inputSize: inputSize, outputSize: modelSize, generator: &generator)
         var b = [S4WMBlock]()
-        for _ in 0..<layers { b.append(S4WMBlock(modelSize: modelSize, stateSize: stateSize, mode: mode, generator: &generator)) }
+        for _ in 0..<layers { b.append(S4WMBlock(modelSize: modelSize, stateSize: stateSize, mode: mode, dtMin: dtMin, dtMax: dtMax,
+                                                  generator: &generator)) }
         blocks = b
         norm = LayerNorm(size: modelSize)
     }

@@ -13,9 +13,11 @@ public final class S4WMBlock: Module {
     public let ssm: S4DLayer
     public let out: Linear
 
-    public init(modelSize d: Int, stateSize n: Int, mode: S4DLayer.Mode, generator: inout SeededGenerator) {
+    /// `dtMin`, `dtMax`: the S4D layer's log-uniform step-size init range (``S4DLayer``).
+    public init(modelSize d: Int, stateSize n: Int, mode: S4DLayer.Mode, dtMin: Float = 1e-3, dtMax: Float = 1e-1,
+                generator: inout SeededGenerator) {
         norm = LayerNorm(size: d)
-        ssm = S4DLayer(channels: d, stateSize: n, mode: mode, generator: &generator)
+        ssm = S4DLayer(channels: d, stateSize: n, mode: mode, dtMin: dtMin, dtMax: dtMax, generator: &generator)
         out = Linear(inputSize: d, outputSize: d, generator: &generator)
     }
 
