@@ -51,12 +51,17 @@ extension ModelConfig {
         s.s4wm.dModel = s4wm.dModel
         s.s4wm.dState = s4wm.dState
         s.s4wm.layers = s4wm.layers
+        s.s4wm.mode = s4wm.mode == .complex ? .complex : .real
+        s.s4wm.dtMin = Float(s4wm.dtMin)
+        s.s4wm.dtMax = Float(s4wm.dtMax)
         s.mamba.dModel = mamba.dModel
         s.mamba.dState = mamba.dState
         s.mamba.expand = mamba.expand
         s.mamba.dConv = mamba.dConv
         s.mamba.dtRank = mamba.dtRank
         s.mamba.layers = mamba.layers
+        s.mamba.dtInitRange = mamba.dtInitMin > 0 ? Float(mamba.dtInitMin)...Float(mamba.dtInitMax) : nil
+        s.mamba.stateDecayInit = mamba.stateDecayInit > 0 ? Float(mamba.stateDecayInit) : nil
         return s
     }
 }

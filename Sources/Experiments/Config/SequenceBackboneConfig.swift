@@ -92,13 +92,20 @@ public struct S4WMConfig: ConfigSection {
     public var dState = 64
     /// Stacked S4 layers.
     public var layers = 2
+    /// Diagonal A: real (S4D-Real, A_n = −(n+1)) or complex (S4D-Lin, A_n = −½ + iπn).
+    public var mode: S4DMode = .real
+    /// Range of the initial step sizes Δ (log-uniform per channel).
+    public var dtMin = 1e-3
+    public var dtMax = 1e-1
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case dModel = "d_model"
         case dState = "d_state"
-        case layers
+        case layers, mode
+        case dtMin = "dt_min"
+        case dtMax = "dt_max"
     }
 
     public init(from decoder: Decoder) throws {
@@ -107,13 +114,28 @@ public struct S4WMConfig: ConfigSection {
         try c.update(&dModel, .dModel)
         try c.update(&dState, .dState)
         try c.update(&layers, .layers)
+        try c.update(&mode, .mode)
+        try c.update(&dtMin, .dtMin)
+        try c.update(&dtMax, .dtMax)
     }
 
     public func validate() throws {
         try requireAtLeast(dModel, 1, "d_model")
         try requireAtLeast(dState, 1, "d_state")
         try requireAtLeast(layers, 1, "layers")
+        try require(dtMin > 0 && dtMin.isFinite, "dt_min", expected: "a positive number", found: ConfigScalar.render(dtMin))
+        try require(dtMax >= dtMin && dtMax.isFinite, "dt_max", expected: "a number of at least dt_min (\(ConfigScalar.render(dtMin)))",
+                    found: ConfigScalar.render(dtMax))
     }
+}
+
+/// The diagonal state matrix of an S4D layer (Gu et al. 2022, "On the Parameterization and
+/// Initialization of Diagonal State Space Models").
+public enum S4DMode: String, ConfigChoice {
+    /// S4D-Real: A_n = −(n+1).
+    case real
+    /// S4D-Lin: complex A_n = −½ + iπn.
+    case complex
 }
 
 /// `model.mamba`: a Mamba-like selective state-space backbone (Gu & Dao 2023).
@@ -130,6 +152,12 @@ public struct MambaConfig: ConfigSection {
     public var dtRank = 0
     /// Stacked Mamba blocks.
     public var layers = 2
+    /// Initial Δ drawn log-uniformly in [dt_init_min, dt_init_max] as in the Mamba reference
+    /// (both 0: the softplus bias of torch_bench's model).
+    public var dtInitMin = 0.0
+    public var dtInitMax = 0.0
+    /// a > 0 sets every A = −a at init (slow decay, long memory); 0: A_n = −(n+1).
+    public var stateDecayInit = 0.0
 
     public init() {}
 
@@ -140,6 +168,9 @@ public struct MambaConfig: ConfigSection {
         case dConv = "d_conv"
         case dtRank = "dt_rank"
         case layers
+        case dtInitMin = "dt_init_min"
+        case dtInitMax = "dt_init_max"
+        case stateDecayInit = "state_decay_init"
     }
 
     public init(from decoder: Decoder) throws {
@@ -151,6 +182,9 @@ public struct MambaConfig: ConfigSection {
         try c.update(&dConv, .dConv)
         try c.update(&dtRank, .dtRank)
         try c.update(&layers, .layers)
+        try c.update(&dtInitMin, .dtInitMin)
+        try c.update(&dtInitMax, .dtInitMax)
+        try c.update(&stateDecayInit, .stateDecayInit)
     }
 
     public func validate() throws {
@@ -160,5 +194,12 @@ public struct MambaConfig: ConfigSection {
         try requireAtLeast(dConv, 1, "d_conv")
         try requireAtLeast(dtRank, 0, "dt_rank")
         try requireAtLeast(layers, 1, "layers")
+        try require(dtInitMin >= 0 && dtInitMin.isFinite, "dt_init_min", expected: "a number >= 0 (0 with dt_init_max 0: the default init)",
+                    found: ConfigScalar.render(dtInitMin))
+        try require((dtInitMin == 0 && dtInitMax == 0) || (dtInitMin > 0 && dtInitMax >= dtInitMin && dtInitMax.isFinite), "dt_init_max",
+                    expected: "a number of at least dt_init_min (\(ConfigScalar.render(dtInitMin))), or 0 with dt_init_min 0",
+                    found: ConfigScalar.render(dtInitMax))
+        try require(stateDecayInit >= 0 && stateDecayInit.isFinite, "state_decay_init", expected: "a number >= 0 (0: A_n = -(n+1))",
+                    found: ConfigScalar.render(stateDecayInit))
     }
 }

@@ -43,6 +43,11 @@ public struct S4WMBackboneSettings: Sendable, Equatable {
     public var dModel = 64
     public var dState = 64
     public var layers = 2
+    /// S4D-Real or complex (S4D-Lin) diagonal A.
+    public var mode: S4DLayer.Mode = .real
+    /// Range of the initial step sizes Δ.
+    public var dtMin: Float = 1e-3
+    public var dtMax: Float = 1e-1
     public init() {}
 }
 
@@ -55,6 +60,10 @@ public struct MambaBackboneSettings: Sendable, Equatable {
     /// Rank of the Δ projection (0: ⌈d_model / 16⌉ as in the paper).
     public var dtRank = 0
     public var layers = 2
+    /// Initial Δ range (log-uniform, the Mamba reference's init); nil: torch_bench's init.
+    public var dtInitRange: ClosedRange<Float>?
+    /// Every A = −a at init; nil: A_n = −(n+1).
+    public var stateDecayInit: Float?
     public init() {}
 }
 
@@ -141,9 +150,13 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         guard c.dModel >= 1, c.dState >= 1, c.layers >= 1 else {
             throw WorldModelFactoryError("s4wm.d_model, d_state and layers must be >= 1, got \(c.dModel), \(c.dState), \(c.layers)")
         }
+        guard c.dtMin > 0, c.dtMax >= c.dtMin, c.dtMax.isFinite else {
+            throw WorldModelFactoryError("s4wm needs 0 < dt_min <= dt_max, got \(c.dtMin) and \(c.dtMax)")
+        }
         let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
                                        configuration: settings.sequence, generator: &generator) { inputSize, g in
-            S4WMBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, generator: &g)
+            S4WMBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, mode: c.mode,
+                         dtMin: c.dtMin, dtMax: c.dtMax, generator: &g)
         }
         model.training = settings.training
         return model
@@ -152,10 +165,17 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         guard c.dModel >= 1, c.dState >= 1, c.expand >= 1, c.dConv >= 1, c.layers >= 1, c.dtRank >= 0 else {
             throw WorldModelFactoryError("mamba.d_model, d_state, expand, d_conv and layers must be >= 1 and dt_rank >= 0 (0: ceil(d_model / 16))")
         }
+        if let range = c.dtInitRange, !(range.lowerBound > 0 && range.upperBound.isFinite) {
+            throw WorldModelFactoryError("mamba's initial dt range must be positive and finite, got \(range)")
+        }
+        if let decay = c.stateDecayInit, !(decay > 0 && decay.isFinite) {
+            throw WorldModelFactoryError("mamba.state_decay_init must be positive, got \(decay)")
+        }
         let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
                                        configuration: settings.sequence, generator: &generator) { inputSize, g in
             MambaBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, expand: c.expand,
-                          convSize: c.dConv, dtRank: c.dtRank == 0 ? nil : c.dtRank, generator: &g)
+                          convSize: c.dConv, dtRank: c.dtRank == 0 ? nil : c.dtRank, dtInitRange: c.dtInitRange,
+                          stateDecayInit: c.stateDecayInit, generator: &g)
         }
         model.training = settings.training
         return model
