@@ -30,6 +30,16 @@ final class RSSMBackboneTests: XCTestCase {
         XCTAssertEqual(y.shape, [2, 3, 6])
     }
 
+    func testUpdateGateBiasShiftsOnlyTheUpdateGate() {
+        var g1 = SeededGenerator(seed: 4), g2 = SeededGenerator(seed: 4)
+        let plain = RSSMBackbone(inputSize: 3, observationSize: 2, hiddenSize: 2, stochasticSize: 2, headHiddenSize: 3, generator: &g1)
+        let biased = RSSMBackbone(inputSize: 3, observationSize: 2, hiddenSize: 2, stochasticSize: 2, headHiddenSize: 3,
+                                  updateGateBias: 6, generator: &g2)
+        let difference = zip(biased.cell.biasIH.value.scalars, plain.cell.biasIH.value.scalars).map { $0 - $1 }
+        assertClose(difference, [0, 0, 6, 6, 0, 0])
+        XCTAssertEqual(biased.prior.parameters.map(\.value), plain.prior.parameters.map(\.value))
+    }
+
     /// Features and the KL term, with fixed noise (the generator is re-seeded per evaluation).
     /// Finite differences cannot see stop-gradients: with both scales 1 the term's value is
     /// 2·KL while its backward gives ∇_p KL + ∇_q KL = ∇KL, so the check differentiates

@@ -118,7 +118,8 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
             let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
                                            configuration: settings.sequence, generator: &generator) { inputSize, g in
                 RSSMBackbone(inputSize: inputSize, observationSize: observationSize, hiddenSize: gru.hiddenSize,
-                             stochasticSize: gru.stochasticSize, headHiddenSize: gru.hiddenSize, generator: &g)
+                             stochasticSize: gru.stochasticSize, headHiddenSize: gru.hiddenSize,
+                             updateGateBias: gru.updateGateBias, generator: &g)
             }
             model.training = settings.training
             return model

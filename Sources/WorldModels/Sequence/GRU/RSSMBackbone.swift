@@ -79,9 +79,12 @@ public final class RSSMBackbone: RegularizedSequenceBackbone {
     public var actionSize: Int { inputSize - observationSize }
 
     /// - Parameters: `observationSize` ≤ `inputSize` (the rest is the action);
-    ///   `headHiddenSize` the width of the prior/posterior MLPs' hidden layer.
+    ///   `headHiddenSize` the width of the prior/posterior MLPs' hidden layer;
+    ///   `updateGateBias` is added to the GRU's update-gate input bias at init, as in
+    ///   `UnrolledGRUBackbone` (z ≈ σ(bias): the state is kept at first, so information
+    ///   survives long gaps before training has learned to keep it).
     public init(inputSize: Int, observationSize: Int, hiddenSize: Int, stochasticSize: Int, headHiddenSize: Int,
-                generator: inout SeededGenerator) {
+                updateGateBias: Float = 0, generator: inout SeededGenerator) {
         precondition(inputSize > 0 && observationSize > 0 && observationSize <= inputSize && hiddenSize > 0
                      && stochasticSize > 0 && headHiddenSize > 0,
                      "RSSMBackbone: need 0 < observationSize (\(observationSize)) ≤ inputSize (\(inputSize)) and positive sizes")
@@ -90,6 +93,7 @@ public final class RSSMBackbone: RegularizedSequenceBackbone {
         self.hiddenSize = hiddenSize
         self.stochasticSize = stochasticSize
         cell = GRUCell(inputSize: stochasticSize + inputSize - observationSize, hiddenSize: hiddenSize, generator: &generator)
+        for i in hiddenSize..<(2 * hiddenSize) { cell.biasIH.value.scalars[i] += updateGateBias }
         prior = MLP(inputSize: hiddenSize, hiddenSizes: [headHiddenSize], outputSize: 2 * stochasticSize,
                     activation: .silu, generator: &generator)
         posterior = MLP(inputSize: hiddenSize + observationSize, hiddenSizes: [headHiddenSize], outputSize: 2 * stochasticSize,
