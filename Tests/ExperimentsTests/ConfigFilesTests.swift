@@ -34,8 +34,11 @@ final class ConfigFilesTests: XCTestCase {
     func testCompareFilesTrainEveryBackboneOnTheSameData() throws {
         for name in ["compare-backbones-cartpole.yaml", "compare-backbones-memory.yaml"] {
             let sweep = try ExperimentSweep.load(file: configsDirectory.appendingPathComponent(name).path)
-            XCTAssertEqual(sweep.variants, ["mlp", "gru", "s4wm", "mamba", "transformer"], name)
-            XCTAssertEqual(sweep.runs.map(\.config.model.backbone.rawValue), sweep.variants, name)
+            let backbones = sweep.runs.map(\.config.model.backbone.rawValue)
+            XCTAssertEqual(Set(backbones), ["mlp", "gru", "s4wm", "mamba", "transformer"], name)
+            for (variant, backbone) in zip(sweep.variants, backbones) where backbones.contains(variant) {
+                XCTAssertEqual(backbone, variant, "\(name): a variant named after a backbone uses it")
+            }
             let first = sweep.runs[0].config
             for run in sweep.runs {
                 XCTAssertEqual(run.config.env, first.env, name)

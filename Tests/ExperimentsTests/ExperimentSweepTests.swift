@@ -93,7 +93,7 @@ final class ExperimentSweepTests: XCTestCase {
         XCTAssertEqual(message("variants:\n  a: {model: {hiden_size: 8}}\n"),
                        "sweep.yaml:2:15: variant 'a': model.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? "
                        + "(valid keys: activation, backbone, batch_size, bootstrap, burn_in, deterministic, elites, epochs_per_trial, "
-                       + "gradient_clip, gru, head_hidden_size, hidden_layers, hidden_size, kind, learned_reward, learning_rate, mamba, "
+                       + "gradient_clip, gru, head_hidden_size, head_input_skip, hidden_layers, hidden_size, kind, learned_reward, learning_rate, mamba, "
                        + "members, patience, reward_loss_weight, s4wm, sequence_length, sequence_sampling, train_steps, transformer, "
                        + "validation_ratio, weight_decay)")
     }

@@ -27,7 +27,7 @@ extension ModelConfig {
         s.ensemble.validationRatio = Float(validationRatio)
         s.ensemble.bootstrap = bootstrap
         s.sequence = SequenceWorldModelConfiguration(members: members, deterministic: deterministic,
-                                                     headHiddenSize: headHiddenSize)
+                                                     headHiddenSize: headHiddenSize, headInputSkip: headInputSkip)
         s.training.sequenceLength = sequenceLength
         s.training.burnIn = burnIn
         s.training.batchSize = batchSize

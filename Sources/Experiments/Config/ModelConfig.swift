@@ -12,10 +12,10 @@ import WorldModels
 ///
 /// Sequence backbones (`backbone: gru | s4wm | mamba | transformer`) add the
 /// keys `sequence_length`, `burn_in`, `gradient_clip`, `train_steps`,
-/// `head_hidden_size`, `sequence_sampling`, `reward_loss_weight` and the group named after the backbone (`gru: {hidden_size,
-/// layers, update_gate_bias}`, `transformer: {d_model, heads, layers,
-/// feedforward_size, context_length}`, `s4wm: {d_model, d_state, layers}`,
-/// `mamba: {d_model, d_state, expand, d_conv, dt_rank, layers}`). These are
+/// `head_hidden_size`, `head_input_skip`, `sequence_sampling`, `reward_loss_weight` and the group named after the backbone (`gru: {hidden_size,
+/// layers, update_gate_bias, stochastic_size}`, `transformer: {d_model, heads, layers,
+/// feedforward_size, context_length}`, `s4wm: {d_model, d_state, layers, mode, dt_min, dt_max}`,
+/// `mamba: {d_model, d_state, expand, d_conv, dt_rank, layers, dt_init_min, dt_init_max, state_decay_init}`). These are
 /// errors with `backbone: mlp`, and a group is an error for another backbone;
 /// a key a group does not have (`gru: {d_state: 4}`) is an unknown key naming
 /// the group's valid keys. `members`, `learning_rate`, `weight_decay`,
@@ -68,6 +68,8 @@ public struct ModelConfig: ConfigSection {
     public var trainSteps = 0
     /// Units of the prediction heads' hidden layer (sequence backbones; 0: linear heads).
     public var headHiddenSize = 64
+    /// The heads also read the step's own input [o_t, a_t] beside the backbone's feature (sequence backbones).
+    public var headInputSkip = true
     /// How training windows are drawn (sequence backbones): across_episodes (any window, episode starts marked) | within_episode (only windows inside one episode).
     public var sequenceSampling: SequenceSamplingChoice = .acrossEpisodes
     /// Weight of the reward term in the sequence loss (sequence backbones; observation and termination terms weigh 1).
@@ -105,6 +107,7 @@ public struct ModelConfig: ConfigSection {
         case gradientClip = "gradient_clip"
         case trainSteps = "train_steps"
         case headHiddenSize = "head_hidden_size"
+        case headInputSkip = "head_input_skip"
         case sequenceSampling = "sequence_sampling"
         case rewardLossWeight = "reward_loss_weight"
         case gru, transformer, s4wm, mamba
@@ -133,7 +136,7 @@ public struct ModelConfig: ConfigSection {
 
         let backbone = self.backbone
         let sequenceChoices = ModelBackbone.allCases.filter { $0 != .mlp }.map(\.rawValue)
-        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .headHiddenSize, .sequenceSampling,
+        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .headHiddenSize, .headInputSkip, .sequenceSampling,
                       .rewardLossWeight], unless: backbone != .mlp) { key in
             "applies only to sequence backbones (model.backbone: \(sequenceChoices.joined(separator: ", "))), but "
                 + "model.backbone is mlp; remove it (on the command line: model.\(key.stringValue)=) or choose a sequence backbone"
@@ -150,6 +153,7 @@ public struct ModelConfig: ConfigSection {
         try c.update(&gradientClip, .gradientClip)
         try c.update(&trainSteps, .trainSteps)
         try c.update(&headHiddenSize, .headHiddenSize)
+        try c.update(&headInputSkip, .headInputSkip)
         try c.update(&sequenceSampling, .sequenceSampling)
         try c.update(&rewardLossWeight, .rewardLossWeight)
         try c.update(&gru, .gru)
@@ -183,6 +187,7 @@ public struct ModelConfig: ConfigSection {
         try c.encode(gradientClip, forKey: .gradientClip)
         try c.encode(trainSteps, forKey: .trainSteps)
         try c.encode(headHiddenSize, forKey: .headHiddenSize)
+        try c.encode(headInputSkip, forKey: .headInputSkip)
         try c.encode(sequenceSampling, forKey: .sequenceSampling)
         try c.encode(rewardLossWeight, forKey: .rewardLossWeight)
         switch backbone {
