@@ -7,15 +7,8 @@ import XCTest
 final class ConfigLoaderTests: XCTestCase {
     private func error(_ yaml: String, overrides: [String] = [],
                        file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
-        do {
+        capturedConfigError(file: file, line: line) {
             _ = try ConfigLoader.decode(ExperimentConfig.self, yaml: yaml, file: "test.yaml", overrides: overrides)
-            XCTFail("expected a ConfigError", file: file, line: line)
-            return nil
-        } catch let error as ConfigError {
-            return error
-        } catch {
-            XCTFail("expected a ConfigError, got \(error)", file: file, line: line)
-            return nil
         }
     }
 

@@ -10,13 +10,7 @@ final class EvaluationConfigTests: XCTestCase {
     }
 
     private func message(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
-        do {
-            _ = try decode(yaml)
-            XCTFail("expected a ConfigError", file: file, line: line)
-        } catch {
-            return (error as? ConfigError)?.description
-        }
-        return nil
+        capturedConfigError(file: file, line: line) { _ = try decode(yaml) }?.description
     }
 
     func testDefaultsAreTheOpenLoopEvaluation() throws {

@@ -18,15 +18,9 @@ final class ExperimentSweepTests: XCTestCase {
         """
 
     private func message(_ yaml: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> String? {
-        do {
+        capturedConfigError(file: file, line: line) {
             _ = try ExperimentSweep.decode(yaml: yaml, file: "sweep.yaml", overrides: overrides)
-            XCTFail("expected a ConfigError", file: file, line: line)
-        } catch let error as ConfigError {
-            return error.description
-        } catch {
-            XCTFail("expected a ConfigError, got \(error)", file: file, line: line)
-        }
-        return nil
+        }?.description
     }
 
     func testVariantsTimesSeedsResolveInOrder() throws {

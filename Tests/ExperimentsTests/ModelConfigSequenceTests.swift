@@ -10,15 +10,7 @@ final class ModelConfigSequenceTests: XCTestCase {
     }
 
     private func message(_ yaml: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> String? {
-        do {
-            _ = try decode(yaml, overrides: overrides)
-            XCTFail("expected a ConfigError", file: file, line: line)
-        } catch let error as ConfigError {
-            return error.description
-        } catch {
-            XCTFail("expected a ConfigError, got \(error)", file: file, line: line)
-        }
-        return nil
+        capturedConfigError(file: file, line: line) { _ = try decode(yaml, overrides: overrides) }?.description
     }
 
     func testSequenceKeysAndBackboneGroupDecode() throws {
