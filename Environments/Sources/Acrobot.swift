@@ -19,7 +19,7 @@ import SeededRandom
 ///
 /// Operation order matches Gymnasium's Python source so that trajectories agree
 /// to rounding (the system is chaotic, so this matters over hundreds of steps).
-public struct Acrobot: Environment, SimulatorStateSettable {
+public struct Acrobot: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "Acrobot-v1"
 
     public let dt = 0.2
@@ -135,11 +135,6 @@ public struct Acrobot: Environment, SimulatorStateSettable {
         return writeObservation()
     }
 
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: Acrobot.self, environment: Self.id)
-    }
 }
 
 /// Gymnasium's `wrap(x, m, M)`: shift `x` by `M − m` until it lies in `[m, M]`.

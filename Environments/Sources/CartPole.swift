@@ -25,7 +25,7 @@ import SeededRandom
 /// Cost: one `sin`, one `cos` and ~20 flops per step; the observation buffer is
 /// reused, so a step allocates nothing unless the caller still holds the previous
 /// observation (copy-on-write).
-public struct CartPole: Environment, SimulatorStateSettable {
+public struct CartPole: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "CartPole-v1"
 
     /// How positions and velocities are advanced: Gymnasium's `"euler"` (default) or
@@ -126,12 +126,5 @@ public struct CartPole: Environment, SimulatorStateSettable {
         state = (s[0], s[1], s[2], s[3])
         phase = .running
         return writeObservation()
-    }
-
-    /// The whole environment value: state, episode phase, generator and constants.
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: CartPole.self, environment: Self.id)
     }
 }

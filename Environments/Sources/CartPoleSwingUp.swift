@@ -18,7 +18,7 @@ import SeededRandom
 ///   `small_velocity = (1 + tol(θ̇, margin 5))/2` (Gaussian `tol`, value 0.1 at the margin).
 /// - Never terminates; the registry's `TimeLimit` truncates after 1000 steps (10 s, as dm_control).
 /// - Reset (as dm_control): `x, ẋ, θ̇ ~ 0.01·N(0,1)`, `θ = π + 0.01·N(0,1)`.
-public struct CartPoleSwingUp: Environment, SimulatorStateSettable {
+public struct CartPoleSwingUp: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "CartPoleSwingUp-v0"
 
     public let gravity = 9.8
@@ -107,11 +107,5 @@ public struct CartPoleSwingUp: Environment, SimulatorStateSettable {
         state = (s[0], s[1], s[2], s[3])
         phase = .running
         return writeObservation()
-    }
-
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: CartPoleSwingUp.self, environment: Self.id)
     }
 }

@@ -16,7 +16,7 @@ import SeededRandom
 ///
 /// mbrl-lib lets a terminated episode keep stepping with reward 0; here that is
 /// `EnvironmentError.needsReset`, as for every built-in environment.
-public struct ContinuousCartPole: Environment, SimulatorStateSettable {
+public struct ContinuousCartPole: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "ContinuousCartPole-v0"
 
     public let gravity = 9.8
@@ -92,11 +92,5 @@ public struct ContinuousCartPole: Environment, SimulatorStateSettable {
         state = (s[0], s[1], s[2], s[3])
         phase = .running
         return writeObservation()
-    }
-
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: ContinuousCartPole.self, environment: Self.id)
     }
 }

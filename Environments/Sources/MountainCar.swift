@@ -12,7 +12,7 @@ import SeededRandom
 /// - Reward: `−1` per step. Terminated when `p ≥ 0.5` and `v ≥ goal_velocity` (0).
 ///   `TimeLimit` truncates after 200 steps.
 /// - Reset: `p ~ U[−0.6, −0.4)`, `v = 0`.
-public struct MountainCar: Environment, SimulatorStateSettable {
+public struct MountainCar: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "MountainCar-v0"
 
     public let minPosition = -1.2
@@ -77,11 +77,5 @@ public struct MountainCar: Environment, SimulatorStateSettable {
         state = (s[0], s[1])
         phase = .running
         return writeObservation()
-    }
-
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: MountainCar.self, environment: Self.id)
     }
 }

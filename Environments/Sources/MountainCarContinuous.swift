@@ -18,7 +18,7 @@ import SeededRandom
 /// rounds to float32 after each operation. This type reproduces that, so the first
 /// step after `reset` (or `setSimulatorState`) is computed from float64 values and
 /// later steps from float32 values, exactly as Gymnasium does.
-public struct MountainCarContinuous: Environment, SimulatorStateSettable {
+public struct MountainCarContinuous: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "MountainCarContinuous-v0"
 
     public let minAction: Float = -1
@@ -111,11 +111,5 @@ public struct MountainCarContinuous: Environment, SimulatorStateSettable {
         stateIsFloat32 = false
         phase = .running
         return writeObservation()
-    }
-
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: MountainCarContinuous.self, environment: Self.id)
     }
 }

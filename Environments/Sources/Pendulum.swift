@@ -16,7 +16,7 @@ import SeededRandom
 ///
 /// Precision follows Gymnasium under NumPy 2 (NEP 50): the state is float64, but the
 /// terms involving the float32 action (`3/(m l²)·u`, `0.001·u²`) are float32 products.
-public struct Pendulum: Environment, SimulatorStateSettable {
+public struct Pendulum: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "Pendulum-v1"
 
     public let maxSpeed = 8.0
@@ -91,11 +91,6 @@ public struct Pendulum: Environment, SimulatorStateSettable {
         return writeObservation()
     }
 
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: Pendulum.self, environment: Self.id)
-    }
 }
 
 /// `((x + π) mod 2π) − π` with Python's floored modulo (NumPy's `np.mod`).

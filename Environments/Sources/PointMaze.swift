@@ -18,7 +18,7 @@ import SeededRandom
 /// - Terminated when `‖p − goal‖ ≤ 0.45` (the goal is reached); the registry's
 ///   `TimeLimit` truncates after `max_episode_steps` (default 300).
 /// - Reset: the ball at the start cell's centre plus `U[−0.1, 0.1)²`, at rest.
-public struct PointMaze: Environment, SimulatorStateSettable {
+public struct PointMaze: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "PointMaze-v0"
 
     /// `dense`: `−‖p − goal‖` per step; `sparse`: `1` on reaching the goal, else `0`.
@@ -171,11 +171,5 @@ public struct PointMaze: Environment, SimulatorStateSettable {
         state = (s[0], s[1], s[2], s[3])
         phase = .running
         return writeObservation()
-    }
-
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: PointMaze.self, environment: Self.id)
     }
 }

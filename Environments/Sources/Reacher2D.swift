@@ -18,7 +18,7 @@ import SeededRandom
 /// - Never terminates; the registry's `TimeLimit` truncates after 100 steps (5 s).
 /// - Reset: `q ~ U[−π, π)²`, `q̇ ~ U[−0.1, 0.1)²`, target uniform in the disc of radius 1.8
 ///   (reachable: the arm spans radius 2).
-public struct Reacher2D: Environment, SimulatorStateSettable {
+public struct Reacher2D: Environment, SimulatorStateSettable, SnapshotByValue {
     public static let id = "Reacher2D-v0"
 
     public let l1 = 1.0, l2 = 1.0, m1 = 1.0, m2 = 1.0
@@ -120,11 +120,5 @@ public struct Reacher2D: Environment, SimulatorStateSettable {
         state = s
         phase = .running
         return writeObservation()
-    }
-
-    public func snapshot() -> EnvironmentSnapshot? { EnvironmentSnapshot(self) }
-
-    public mutating func restore(_ snapshot: EnvironmentSnapshot) throws {
-        self = try snapshot.value(as: Reacher2D.self, environment: Self.id)
     }
 }
