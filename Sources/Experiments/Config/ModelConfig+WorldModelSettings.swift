@@ -6,7 +6,7 @@ extension ModelConfig {
     /// (the ensemble for `mlp`, the sequence model and its backbone group otherwise).
     public var worldModelSettings: WorldModelSettings {
         var s = WorldModelSettings()
-        s.backbone = WorldModelBackbone(rawValue: backbone.rawValue) ?? .mlp
+        s.backbone = backbone.worldModelBackbone
         s.ensemble.members = members
         s.ensemble.elites = elites
         s.ensemble.hiddenSize = hiddenSize

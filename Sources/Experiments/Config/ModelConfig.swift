@@ -241,11 +241,15 @@ public enum ModelKind: String, ConfigChoice {
 public enum ModelBackbone: String, ConfigChoice {
     case mlp, gru, s4wm, mamba, transformer
 
-    /// Whether the world-model factory can build this backbone in this build
-    /// (`WorldModelBackbone.available`); the others decode, and the runner says
-    /// they are not available yet.
-    public var isImplemented: Bool {
-        WorldModelBackbone(rawValue: rawValue).map(WorldModelBackbone.available.contains) ?? false
+    /// The factory's backbone of the same name (every choice is buildable).
+    public var worldModelBackbone: WorldModelBackbone {
+        switch self {
+        case .mlp: .mlp
+        case .gru: .gru
+        case .s4wm: .s4wm
+        case .mamba: .mamba
+        case .transformer: .transformer
+        }
     }
 }
 

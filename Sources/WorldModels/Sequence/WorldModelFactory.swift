@@ -102,6 +102,15 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         throw WorldModelFactoryError("world model sizes must be positive, got observation \(observationSize), action \(actionSize)")
     }
     var generator = SeededGenerator(seed: seed)
+    /// A `SequenceWorldModel` of `settings.sequence` members on `makeBackbone`, trained with `settings.training`.
+    func sequenceModel<Backbone: SequenceBackbone>(
+        _ makeBackbone: (_ inputSize: Int, _ generator: inout SeededGenerator) throws -> Backbone
+    ) rethrows -> SequenceWorldModel<Backbone> {
+        let model = try SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
+                                           configuration: settings.sequence, generator: &generator, makeBackbone: makeBackbone)
+        model.training = settings.training
+        return model
+    }
     switch settings.backbone {
     case .mlp:
         return try EnsembleWorldModel(observationSize: observationSize, actionSize: actionSize,
@@ -115,28 +124,20 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
             guard gru.layers == 1 else {
                 throw WorldModelFactoryError("gru.stochastic_size > 0 (RSSM-lite) needs gru.layers = 1, got \(gru.layers)")
             }
-            let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
-                                           configuration: settings.sequence, generator: &generator) { inputSize, g in
+            return sequenceModel { inputSize, g in
                 RSSMBackbone(inputSize: inputSize, observationSize: observationSize, hiddenSize: gru.hiddenSize,
                              stochasticSize: gru.stochasticSize, headHiddenSize: gru.hiddenSize,
                              updateGateBias: gru.updateGateBias, generator: &g)
             }
-            model.training = settings.training
-            return model
         }
-        let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
-                                       configuration: settings.sequence, generator: &generator) { inputSize, g in
+        return sequenceModel { inputSize, g in
             UnrolledGRUBackbone(inputSize: inputSize, hiddenSize: gru.hiddenSize, layers: gru.layers,
                                 updateGateBias: gru.updateGateBias, generator: &g)
         }
-        model.training = settings.training
-        return model
     case .transformer:
         let t = settings.transformer
-        let model: SequenceWorldModel<TransformerBackbone>
         do {
-            model = try SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
-                                           configuration: settings.sequence, generator: &generator) { inputSize, g in
+            return try sequenceModel { inputSize, g in
                 try TransformerBackbone(TransformerConfiguration(inputSize: inputSize, modelSize: t.dModel, headCount: t.heads,
                                                                  layerCount: t.layers, feedForwardSize: t.feedforwardSize,
                                                                  context: t.contextLength), generator: &g)
@@ -144,8 +145,6 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         } catch let error as TransformerConfigurationError {
             throw WorldModelFactoryError("transformer: \(error.message)")
         }
-        model.training = settings.training
-        return model
     case .s4wm:
         let c = settings.s4wm
         guard c.dModel >= 1, c.dState >= 1, c.layers >= 1 else {
@@ -154,13 +153,10 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         guard c.dtMin > 0, c.dtMax >= c.dtMin, c.dtMax.isFinite else {
             throw WorldModelFactoryError("s4wm needs 0 < dt_min <= dt_max, got \(c.dtMin) and \(c.dtMax)")
         }
-        let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
-                                       configuration: settings.sequence, generator: &generator) { inputSize, g in
+        return sequenceModel { inputSize, g in
             S4WMBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, mode: c.mode,
                          dtMin: c.dtMin, dtMax: c.dtMax, generator: &g)
         }
-        model.training = settings.training
-        return model
     case .mamba:
         let c = settings.mamba
         guard c.dModel >= 1, c.dState >= 1, c.expand >= 1, c.dConv >= 1, c.layers >= 1, c.dtRank >= 0 else {
@@ -172,18 +168,10 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
         if let decay = c.stateDecayInit, !(decay > 0 && decay.isFinite) {
             throw WorldModelFactoryError("mamba.state_decay_init must be positive, got \(decay)")
         }
-        let model = SequenceWorldModel(observationSize: observationSize, actionSize: actionSize,
-                                       configuration: settings.sequence, generator: &generator) { inputSize, g in
+        return sequenceModel { inputSize, g in
             MambaBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, expand: c.expand,
                           convSize: c.dConv, dtRank: c.dtRank == 0 ? nil : c.dtRank, dtInitRange: c.dtInitRange,
                           stateDecayInit: c.stateDecayInit, generator: &g)
         }
-        model.training = settings.training
-        return model
     }
-}
-
-extension WorldModelBackbone {
-    /// The backbones `makeWorldModel` can build.
-    public static var available: [WorldModelBackbone] { WorldModelBackbone.allCases }
 }
