@@ -95,6 +95,21 @@ final class ModelConfigSequenceTests: XCTestCase {
                       is SequenceWorldModel<RSSMBackbone>)
     }
 
+    func testSSMInitRangesAreValidated() {
+        XCTAssertEqual(message("model: {backbone: s4wm, s4wm: {dt_min: 0.1, dt_max: 0.01}}\n"),
+                       "test.yaml:1:53: model.s4wm.dt_max: expected a number of at least dt_min (0.1), found 0.01")
+        XCTAssertEqual(message("model: {backbone: s4wm, s4wm: {mode: lin}}\n"),
+                       "test.yaml:1:38: model.s4wm.mode: expected one of real, complex, found 'lin'")
+        XCTAssertEqual(message("model: {backbone: mamba, mamba: {dt_init_min: 0.5}}\n"),
+                       "test.yaml: model.mamba.dt_init_max: expected a number of at least dt_init_min (0.5), or 0 with dt_init_min 0, found 0.0")
+        XCTAssertEqual(message("model: {backbone: mamba, mamba: {state_decay_init: -1}}\n"),
+                       "test.yaml:1:52: model.mamba.state_decay_init: expected a number >= 0 (0: A_n = -(n+1)), found -1.0")
+        let settings = try? decode("model: {backbone: mamba, mamba: {dt_init_min: 0.5, dt_init_max: 2, state_decay_init: 0.02}}\n")
+            .model.worldModelSettings
+        XCTAssertEqual(settings?.mamba.dtInitRange, 0.5...2)
+        XCTAssertEqual(settings?.mamba.stateDecayInit, 0.02)
+    }
+
     func testRSSMNeedsOneGRULayer() {
         XCTAssertEqual(message("model: {backbone: gru, gru: {layers: 2, stochastic_size: 8}}\n"),
                        "test.yaml:1:38: model.gru.layers: expected 1 when stochastic_size > 0 (the RSSM-lite has one GRU layer), found 2")
