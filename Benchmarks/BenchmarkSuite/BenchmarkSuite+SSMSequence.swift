@@ -36,8 +36,9 @@ extension BenchmarkSuite {
         return r
     }
 
-    /// The shared `bench_seq` workload of torch_bench over `backbone` + Linear(feature → 8).
-    private func sequenceTraining<B: SequenceBackbone>(_ backbone: B, name: String,
+    /// The shared `bench_seq` workload of torch_bench over `backbone` + Linear(feature → 8)
+    /// (also `gru_seq`'s), with OpenBLAS at one thread.
+    func sequenceTraining<B: SequenceBackbone>(_ backbone: B, name: String,
                                                        generator g: inout SeededGenerator) -> BenchmarkRecord {
         let (batch, time, input, output) = (32, 64, backbone.inputSize, 8)
         BLAS.setThreadCount(1)
