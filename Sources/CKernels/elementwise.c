@@ -40,24 +40,7 @@ MBRL_INLINE float mbrl_logf(float x) {
     int32_t ix = float_to_bits(xs);
     int32_t e = ((ix >> 23) & 0xff) - 126 - (tiny ? 23 : 0);
     float m = bits_to_float((ix & 0x007fffff) | 0x3f000000);  // in [0.5, 1)
-    int small = m < 0.707106781186547524f;
-    e = small ? e - 1 : e;
-    m = small ? m + m - 1.0f : m - 1.0f;
-    float z = m * m;
-    float y = 7.0376836292E-2f;
-    y = y * m - 1.1514610310E-1f;
-    y = y * m + 1.1676998740E-1f;
-    y = y * m - 1.2420140846E-1f;
-    y = y * m + 1.4249322787E-1f;
-    y = y * m - 1.6668057665E-1f;
-    y = y * m + 2.0000714765E-1f;
-    y = y * m - 2.4999993993E-1f;
-    y = y * m + 3.3333331174E-1f;
-    y = y * m * z;
-    float fe = (float)e;
-    y += -2.12194440e-4f * fe;
-    y += -0.5f * z;
-    float result = m + y + 0.693359375f * fe;
+    float result = mbrl_cephes_log_reduced(m, e);
     result = x == INFINITY ? INFINITY : result;
     result = x == 0.0f ? -INFINITY : result;
     result = x < 0.0f ? NAN : result;

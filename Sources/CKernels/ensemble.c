@@ -23,24 +23,7 @@ static inline float ens_log(float x) {
     ix = (ix & 0x007fffff) | 0x3f000000;
     float m;
     memcpy(&m, &ix, sizeof m);
-    int lt = m < 0.707106781186547524f;
-    e -= lt;
-    m = lt ? (m + m - 1.0f) : (m - 1.0f);
-    float z = m * m;
-    float y = 7.0376836292e-2f;
-    y = y * m - 1.1514610310e-1f;
-    y = y * m + 1.1676998740e-1f;
-    y = y * m - 1.2420140846e-1f;
-    y = y * m + 1.4249322787e-1f;
-    y = y * m - 1.6668057665e-1f;
-    y = y * m + 2.0000714765e-1f;
-    y = y * m - 2.4999993993e-1f;
-    y = y * m + 3.3333331174e-1f;
-    y = y * m * z;
-    float fe = (float)e;
-    y += -2.12194440e-4f * fe;
-    y += -0.5f * z;
-    return m + y + 0.693359375f * fe;
+    return mbrl_cephes_log_reduced(m, e);
 }
 
 /// log(1 + u) for u in [0, 1], accurate for small u (Goldberg's trick).

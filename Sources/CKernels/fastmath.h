@@ -33,4 +33,29 @@ static inline __attribute__((always_inline)) float mbrl_cephes_expf(float x) {
     return result;
 }
 
+/// log(m · 2^e) for a mantissa m in [0.5, 1) and its exponent e: the Cephes logf
+/// core. m is moved to [sqrt(1/2), sqrt(2)) (adjusting e), log(1 + f) comes from a
+/// degree-9 polynomial, and e·ln2 is added in two parts. Callers split x into
+/// (m, e) and handle special values.
+static inline __attribute__((always_inline)) float mbrl_cephes_log_reduced(float m, int32_t e) {
+    int small = m < 0.707106781186547524f;
+    e = small ? e - 1 : e;
+    m = small ? m + m - 1.0f : m - 1.0f;
+    float z = m * m;
+    float y = 7.0376836292E-2f;
+    y = y * m - 1.1514610310E-1f;
+    y = y * m + 1.1676998740E-1f;
+    y = y * m - 1.2420140846E-1f;
+    y = y * m + 1.4249322787E-1f;
+    y = y * m - 1.6668057665E-1f;
+    y = y * m + 2.0000714765E-1f;
+    y = y * m - 2.4999993993E-1f;
+    y = y * m + 3.3333331174E-1f;
+    y = y * m * z;
+    float fe = (float)e;
+    y += -2.12194440e-4f * fe;
+    y += -0.5f * z;
+    return m + y + 0.693359375f * fe;
+}
+
 #endif
