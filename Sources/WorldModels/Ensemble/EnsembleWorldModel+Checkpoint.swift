@@ -10,10 +10,8 @@ extension EnsembleWorldModel {
         for (name, shape, values) in network.namedParameters() {
             tensors["network.\(name)"] = CheckpointArray(shape: shape, values: values)
         }
-        tensors["input_normalizer.mean"] = CheckpointArray(shape: [inputSize], values: inputNormalizer.mean)
-        tensors["input_normalizer.std"] = CheckpointArray(shape: [inputSize], values: inputNormalizer.std)
-        tensors["output_normalizer.mean"] = CheckpointArray(shape: [outputSize], values: outputNormalizer.mean)
-        tensors["output_normalizer.std"] = CheckpointArray(shape: [outputSize], values: outputNormalizer.std)
+        tensors.merge(inputNormalizer.checkpointTensors(name: "input_normalizer")) { a, _ in a }
+        tensors.merge(outputNormalizer.checkpointTensors(name: "output_normalizer")) { a, _ in a }
         return SafeTensorsFile(tensors: tensors, metadata: [
             "format": "mbrl EnsembleWorldModel",
             "elites": elites.map(String.init).joined(separator: ","),
@@ -24,10 +22,8 @@ extension EnsembleWorldModel {
     public var checkpointShapes: [String: [Int]] {
         var shapes: [String: [Int]] = [:]
         for spec in network.parameterSpecs { shapes["network.\(spec.name)"] = spec.shape }
-        shapes["input_normalizer.mean"] = [inputSize]
-        shapes["input_normalizer.std"] = [inputSize]
-        shapes["output_normalizer.mean"] = [outputSize]
-        shapes["output_normalizer.std"] = [outputSize]
+        shapes.merge(Normalizer.checkpointShapes(name: "input_normalizer", size: inputSize)) { a, _ in a }
+        shapes.merge(Normalizer.checkpointShapes(name: "output_normalizer", size: outputSize)) { a, _ in a }
         return shapes
     }
 
@@ -47,8 +43,8 @@ extension EnsembleWorldModel {
         for spec in network.parameterSpecs {
             try network.setParameter(named: spec.name, values: tensors["network.\(spec.name)"]!.values)
         }
-        inputNormalizer = Normalizer(mean: tensors["input_normalizer.mean"]!.values, std: tensors["input_normalizer.std"]!.values)
-        outputNormalizer = Normalizer(mean: tensors["output_normalizer.mean"]!.values, std: tensors["output_normalizer.std"]!.values)
+        inputNormalizer = Normalizer(checkpoint: tensors, name: "input_normalizer")
+        outputNormalizer = Normalizer(checkpoint: tensors, name: "output_normalizer")
         elites = parsed
     }
 }

@@ -11,7 +11,8 @@ extension SequenceWorldModel {
         for (m, member) in members.enumerated() {
             tensors.merge(member.checkpointTensors(prefix: "members.\(m)."), uniquingKeysWith: { a, _ in a })
         }
-        for (name, array) in normalizerTensors() { tensors[name] = array }
+        tensors.merge(inputNormalizer.checkpointTensors(name: "input_normalizer")) { a, _ in a }
+        tensors.merge(outputNormalizer.checkpointTensors(name: "output_normalizer")) { a, _ in a }
         return SafeTensorsFile(tensors: tensors, metadata: ["format": "mbrl SequenceWorldModel",
                                                             "backbone": String(describing: Backbone.self)])
     }
@@ -22,7 +23,8 @@ extension SequenceWorldModel {
         for (m, member) in members.enumerated() {
             shapes.merge(member.checkpointShapes(prefix: "members.\(m)."), uniquingKeysWith: { a, _ in a })
         }
-        for (name, array) in normalizerTensors() { shapes[name] = array.shape }
+        shapes.merge(Normalizer.checkpointShapes(name: "input_normalizer", size: inputSize)) { a, _ in a }
+        shapes.merge(Normalizer.checkpointShapes(name: "output_normalizer", size: observationSize + 1)) { a, _ in a }
         return shapes
     }
 
@@ -32,16 +34,7 @@ extension SequenceWorldModel {
     public func load(checkpointAt url: URL) throws {
         let tensors = try SafeTensorsFile.load(from: url, expecting: checkpointShapes)
         for (m, member) in members.enumerated() { member.loadCheckpointTensors(tensors, prefix: "members.\(m).") }
-        inputNormalizer = Normalizer(mean: tensors["input_normalizer.mean"]!.values, std: tensors["input_normalizer.std"]!.values)
-        outputNormalizer = Normalizer(mean: tensors["output_normalizer.mean"]!.values, std: tensors["output_normalizer.std"]!.values)
-    }
-
-    private func normalizerTensors() -> [String: CheckpointArray] {
-        [
-            "input_normalizer.mean": CheckpointArray(shape: [inputSize], values: inputNormalizer.mean),
-            "input_normalizer.std": CheckpointArray(shape: [inputSize], values: inputNormalizer.std),
-            "output_normalizer.mean": CheckpointArray(shape: [observationSize + 1], values: outputNormalizer.mean),
-            "output_normalizer.std": CheckpointArray(shape: [observationSize + 1], values: outputNormalizer.std),
-        ]
+        inputNormalizer = Normalizer(checkpoint: tensors, name: "input_normalizer")
+        outputNormalizer = Normalizer(checkpoint: tensors, name: "output_normalizer")
     }
 }
