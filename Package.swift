@@ -12,9 +12,10 @@
 //   Replay → Environments, AtomicFiles  replay buffer, sequences, datasets on disk
 //   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer
 //   Planning → WorldModels       MPC planners, agents
+//   Learners → NN, Replay        model-free learners: tabular Q / Dyna-Q, DQN, SAC
 //   Reports                      run records → tables and plots (Foundation only)
 //   Experiments → all above      configs, runner, sweeps
-//   BenchmarkSuite → NN, Planning, Environments   `mbrl bench` workloads
+//   BenchmarkSuite → NN, Planning, Learners, Environments   `mbrl bench` workloads
 //   mbrl                         the command-line tool
 import PackageDescription
 
@@ -25,7 +26,7 @@ let package = Package(
     products: [
         .executable(name: "mbrl", targets: ["mbrl"]),
         .library(name: "MBRL", targets: [
-            "TensorCore", "NN", "Environments", "Replay", "WorldModels", "Planning", "Reports", "Experiments",
+            "TensorCore", "NN", "Environments", "Replay", "WorldModels", "Planning", "Learners", "Reports", "Experiments",
         ]),
     ],
     dependencies: [
@@ -53,11 +54,12 @@ let package = Package(
         .target(name: "Replay", dependencies: ["Environments", "SeededRandom", "AtomicFiles"]),
         .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels", "AtomicFiles"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
+        .target(name: "Learners", dependencies: ["NN", "Replay", "SeededRandom"]),
         .target(name: "Reports"),
         .target(name: "Experiments", dependencies: [
-            "Planning", "Reports", "AtomicFiles", .product(name: "Yams", package: "Yams"),
+            "Planning", "Learners", "Reports", "AtomicFiles", .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "BenchmarkSuite", dependencies: ["NN", "WorldModels", "Planning", "Environments"], path: "Benchmarks/BenchmarkSuite"),
+        .target(name: "BenchmarkSuite", dependencies: ["NN", "WorldModels", "Planning", "Learners", "Environments"], path: "Benchmarks/BenchmarkSuite"),
         .executableTarget(name: "mbrl", dependencies: [
             "Experiments", "Reports", "BenchmarkSuite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
         .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "mbrlTests", dependencies: ["mbrl"]),
