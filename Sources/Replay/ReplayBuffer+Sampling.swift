@@ -159,3 +159,44 @@ private func copyWindows(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutable
         }
     }
 }
+
+extension ReplayBuffer {
+    // MARK: - Rollout starts
+
+    /// Fills `batch` with `batchSize` start states for model rollouts, drawn
+    /// uniformly with replacement from the stored transitions (each row starts
+    /// at a drawn transition's observation), each with the up to `history`
+    /// stored transitions before it in the same episode (`RolloutStartBatch`).
+    ///
+    /// Cost: O(batchSize · history · (observationSize + actionSize)); no
+    /// allocation when `batch` is reused.
+    /// - Throws: `ReplayError` if the buffer is empty.
+    public func sampleRolloutStarts(batchSize: Int, history: Int, into batch: inout RolloutStartBatch,
+                                    using generator: inout SeededGenerator) throws {
+        precondition(batchSize >= 0 && history >= 0,
+                     "ReplayBuffer.sampleRolloutStarts: negative batch size \(batchSize) or history \(history)")
+        precondition(batch.observationSize == observationSize && batch.actionSize == actionSize,
+                     "ReplayBuffer.sampleRolloutStarts: batch of observations \(batch.observationSize), actions \(batch.actionSize); buffer stores \(observationSize), \(actionSize)")
+        guard count > 0 else {
+            throw ReplayError("cannot sample \(batchSize) rollout starts from an empty replay buffer; collect data first")
+        }
+        batch.resize(batchSize: batchSize, history: history)
+        let o = observationSize, a = actionSize, h = history
+        for b in 0..<batchSize {
+            let p = Int(generator.next(upperBound: UInt64(count)))
+            let s = slot(ofPosition: p)
+            batch.indices[b] = s
+            for i in 0..<o { batch.observations[b * o + i] = observations[s * o + i] }
+            var k = 0
+            while k < h && p - k - 1 >= 0 && episodeIDs[slot(ofPosition: p - k - 1)] == episodeIDs[s] { k += 1 }
+            batch.historyLengths[b] = k
+            for t in 0..<h {
+                let back = h - t   // entry t holds step p − (h − t)
+                let inHistory = back <= k
+                let source = inHistory ? slot(ofPosition: p - back) : 0
+                for i in 0..<o { batch.historyObservations[(b * h + t) * o + i] = inHistory ? observations[source * o + i] : 0 }
+                for j in 0..<a { batch.historyActions[(b * h + t) * a + j] = inHistory ? actions[source * a + j] : 0 }
+            }
+        }
+    }
+}

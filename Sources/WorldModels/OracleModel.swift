@@ -47,6 +47,11 @@ public final class OracleModel: WorldModel {
         State(snapshots: [snapshot])
     }
 
+    /// The true dynamics have no members to sample from: rows step as they are.
+    public func rolloutState(_ state: State, reportingMembers: Bool) -> State { state }
+
+    public var ensembleSize: Int { 1 }
+
     public func replicated(_ state: State, candidates: Int, particles: Int) -> State {
         State(snapshots: Array(repeating: state.snapshots[0], count: candidates * particles))
     }

@@ -19,7 +19,13 @@ import SeededRandom
 ///   candidate `c`, so an ensemble can tie particle `p` to member `p mod E`
 ///   (PETS's TS-∞) with each member's rows in contiguous blocks;
 /// - `imagine(_:actions:into:using:)` predicts one step for every row and
-///   advances the state to the predicted next observation.
+///   advances the state to the predicted next observation;
+/// - `rolloutState(_:reportingMembers:)` turns an observed state into one for
+///   model rollouts (Dyna, MBPO, offline RL; `ModelEnvironment`): each
+///   `imagine` step gives every row the sample of a uniformly random elite
+///   member (MBPO's propagation; mbrl-lib's `random_model`) and, when asked,
+///   reports every member's prediction in the `WorldModelPrediction` (for
+///   uncertainty penalties).
 ///
 /// Imagination runs the no-grad path; a model writes into the caller's
 /// `WorldModelPrediction` so planners allocate nothing per step.
@@ -46,6 +52,17 @@ public protocol WorldModel: AnyObject {
     /// writes it into `prediction` (resized as needed), and advances `state`.
     func imagine(_ state: inout State, actions: UnsafeBufferPointer<Float>,
                  into prediction: inout WorldModelPrediction, using generator: inout SeededGenerator)
+
+    /// The rows of `state` (from `initialState` and `observe`) set up for model
+    /// rollouts: every `imagine` samples each row's next observation from a
+    /// uniformly random elite member, drawn afresh each step, and with
+    /// `reportingMembers` fills the prediction's `member…` arrays with every
+    /// member's prediction for every row (which may cost a forward pass of
+    /// every member over every row).
+    func rolloutState(_ state: State, reportingMembers: Bool) -> State
+
+    /// Members whose predictions a rollout state reports (1 for a single model).
+    var ensembleSize: Int { get }
 }
 
 /// One imagined step for a batch of rows (row-major flat arrays).
@@ -62,6 +79,14 @@ public struct WorldModelPrediction: Sendable {
     public var rewards: [Float] = []
     /// Whether the transition ended the episode (terminated), `[rows]` (empty if not predicted).
     public var terminated: [Bool] = []
+    /// Members reported in the `member…` arrays (0 unless a rollout state asked for them).
+    public private(set) var members = 0
+    /// Every member's mean next observation, `[members, rows, observationSize]`.
+    public var memberNextObservationMeans: [Float] = []
+    /// Every member's next-observation std, `[members, rows, observationSize]` (empty for deterministic members).
+    public var memberNextObservationStds: [Float] = []
+    /// Every member's reward, `[members, rows]` (empty if the model does not predict rewards).
+    public var memberRewards: [Float] = []
 
     public init(observationSize: Int) { self.observationSize = observationSize }
 
@@ -75,5 +100,17 @@ public struct WorldModelPrediction: Sendable {
         fit(&nextObservationStd, predictsStd ? rows * observationSize : 0, 0)
         fit(&rewards, predictsReward ? rows : 0, 0)
         fit(&terminated, predictsTermination ? rows : 0, false)
+        members = 0
+    }
+
+    /// Sizes the `member…` buffers for `members` members over the current rows, reusing their storage.
+    public mutating func resizeMembers(_ members: Int, predictsStd: Bool, predictsReward: Bool) {
+        self.members = members
+        func fit(_ array: inout [Float], _ count: Int) {
+            if array.count != count { array = [Float](repeating: 0, count: count) }
+        }
+        fit(&memberNextObservationMeans, members * rows * observationSize)
+        fit(&memberNextObservationStds, predictsStd ? members * rows * observationSize : 0)
+        fit(&memberRewards, predictsReward ? members * rows : 0)
     }
 }

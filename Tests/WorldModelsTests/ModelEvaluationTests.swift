@@ -18,6 +18,8 @@ final class ModelEvaluationTests: XCTestCase {
         func replicated(_ state: [Float], candidates: Int, particles: Int) -> [Float] {
             (0..<(candidates * particles)).flatMap { _ in state }
         }
+        func rolloutState(_ state: [Float], reportingMembers: Bool) -> [Float] { state }
+        var ensembleSize: Int { 1 }
         func imagine(_ state: inout [Float], actions: UnsafeBufferPointer<Float>, into prediction: inout WorldModelPrediction,
                      using generator: inout SeededGenerator) {
             let rows = state.count / 2

@@ -9,19 +9,20 @@ extension EnsembleWorldModel {
     /// (ignored). `rowOfSlot[m · perMember + k]` is the row in slot k of member m.
     ///
     /// - TS-∞: particle `p` (rows `p·C ..< (p+1)·C`, particle-major) goes to elite `p mod |elites|`;
-    /// - TS-1: a random permutation of the rows, dealt in equal blocks;
+    /// - TS-1 and rollout states: a random permutation of the rows, dealt in equal blocks;
     /// - a state not replicated for planning: rows dealt in order.
     ///
     /// Returns `perMember` and, per member, its elite slot or -1.
     func assignRows(_ state: State, using generator: inout SeededGenerator) -> (perMember: Int, eliteSlot: [Int]) {
         let rows = state.rows, eliteCount = elites.count, members = configuration.members
         var eliteRows = [[Int]](repeating: [], count: eliteCount)
-        if configuration.propagation == .tsInfinity && state.candidates > 0 {
+        if configuration.propagation == .tsInfinity && state.candidates > 0 && !state.samplesRandomElite {
             for p in 0..<state.particles {
                 eliteRows[p % eliteCount].append(contentsOf: (p * state.candidates)..<((p + 1) * state.candidates))
             }
         } else {
-            let order = configuration.propagation == .tsOne ? generator.permutation(rows) : Array(0..<rows)
+            let random = configuration.propagation == .tsOne || state.samplesRandomElite
+            let order = random ? generator.permutation(rows) : Array(0..<rows)
             let block = (rows + eliteCount - 1) / eliteCount
             for (i, r) in order.enumerated() { eliteRows[i / block].append(r) }
         }
@@ -111,6 +112,52 @@ extension EnsembleWorldModel {
                         prediction.rewards[r] = value
                     }
                 }
+            }
+        }
+    }
+
+    /// Rollout rows reporting members: every member predicts every row (its
+    /// mean, std and reward go to the prediction's `member…` arrays); each row
+    /// then takes the Gaussian sample `o' = o + μ + σ ε` of a uniformly random elite.
+    func imagineReportingMembers(_ state: inout State, actions: UnsafeBufferPointer<Float>,
+                                 into prediction: inout WorldModelPrediction, using generator: inout SeededGenerator) {
+        let rows = state.rows, members = configuration.members
+        if rowOfSlot.count != members * rows { rowOfSlot = [Int](repeating: 0, count: members * rows) }
+        for m in 0..<members { for r in 0..<rows { rowOfSlot[m * rows + r] = r } }
+        fillInputs(state, actions: actions, slots: members * rows)
+        runNetwork(slots: members * rows, perMember: rows)
+        let o = observationSize, d = outputSize, sample = !configuration.deterministic
+        let outMean = outputNormalizer.mean, outStd = outputNormalizer.std
+        prediction.resizeMembers(members, predictsStd: sample, predictsReward: configuration.learnedReward)
+        for m in 0..<members {
+            for r in 0..<rows {
+                let s = m * rows + r
+                for i in 0..<d {
+                    let mean = meanBuffer[s * d + i] * outStd[i] + outMean[i]
+                    let std = sample ? Foundation.exp(0.5 * logvarBuffer[s * d + i]) * outStd[i] : 0
+                    if i < o {
+                        prediction.memberNextObservationMeans[s * o + i] = state.observations[r * o + i] + mean
+                        if sample { prediction.memberNextObservationStds[s * o + i] = std }
+                    } else {
+                        prediction.memberRewards[s] = mean
+                    }
+                }
+            }
+        }
+        if sample && noise.count != rows * d { noise = [Float](repeating: 0, count: rows * d) }
+        if sample { noise.withUnsafeMutableBufferPointer { generator.fillStandardNormalFast($0) } }
+        for r in 0..<rows {
+            let m = elites[Int(generator.next(upperBound: UInt64(elites.count)))], s = m * rows + r
+            for i in 0..<o {
+                let std = sample ? prediction.memberNextObservationStds[s * o + i] : 0
+                prediction.nextObservations[r * o + i] = prediction.memberNextObservationMeans[s * o + i]
+                    + (sample ? std * noise[r * d + i] : 0)
+                if sample { prediction.nextObservationStd[r * o + i] = std }
+            }
+            if configuration.learnedReward {
+                var reward = prediction.memberRewards[s]
+                if sample { reward += Foundation.exp(0.5 * logvarBuffer[s * d + o]) * outStd[o] * noise[r * d + o] }
+                prediction.rewards[r] = reward
             }
         }
     }

@@ -26,6 +26,10 @@ public final class EnsembleWorldModel: WorldModel {
         /// Rows per particle block (candidates), 0 when not replicated for planning.
         public var candidates: Int
         public var particles: Int
+        /// A rollout state (`rolloutState`): each row samples a random elite every step.
+        public var samplesRandomElite = false
+        /// A rollout state that reports every member's prediction.
+        public var reportsMembers = false
     }
 
     public let configuration: EnsembleWorldModelConfiguration
@@ -89,15 +93,35 @@ public final class EnsembleWorldModel: WorldModel {
         return State(observations: observations, rows: candidates * particles, candidates: candidates, particles: particles)
     }
 
+    /// Rows that sample a random elite every step (MBPO). Without
+    /// `reportingMembers` only the elites run, each on its share of the rows
+    /// (a random permutation dealt in equal blocks, as mbrl-lib's
+    /// `random_model`); with it every member runs on every row.
+    public func rolloutState(_ state: State, reportingMembers: Bool) -> State {
+        var rollout = state
+        (rollout.candidates, rollout.particles) = (0, 1)
+        rollout.samplesRandomElite = true
+        rollout.reportsMembers = reportingMembers
+        return rollout
+    }
+
+    public var ensembleSize: Int { configuration.members }
+
     public func imagine(_ state: inout State, actions: UnsafeBufferPointer<Float>,
                         into prediction: inout WorldModelPrediction, using generator: inout SeededGenerator) {
         precondition(actions.count == state.rows * actionSize,
                      "EnsembleWorldModel.imagine: expected actions [\(state.rows), \(actionSize)], got \(actions.count) values")
         prediction.resize(rows: state.rows, predictsStd: !configuration.deterministic,
                           predictsReward: configuration.learnedReward, predictsTermination: false)
-        switch configuration.propagation {
-        case .mean: imagineMean(&state, actions: actions, into: &prediction)
-        case .tsInfinity, .tsOne: imagineSampled(&state, actions: actions, into: &prediction, using: &generator)
+        if state.reportsMembers {
+            imagineReportingMembers(&state, actions: actions, into: &prediction, using: &generator)
+        } else if state.samplesRandomElite {
+            imagineSampled(&state, actions: actions, into: &prediction, using: &generator)
+        } else {
+            switch configuration.propagation {
+            case .mean: imagineMean(&state, actions: actions, into: &prediction)
+            case .tsInfinity, .tsOne: imagineSampled(&state, actions: actions, into: &prediction, using: &generator)
+            }
         }
         for r in 0..<state.rows {
             for i in 0..<observationSize {

@@ -15,7 +15,9 @@ extension SequenceWorldModel {
         prediction.resize(rows: rows, predictsStd: probabilistic || members.count > 1,
                           predictsReward: true, predictsTermination: true)
         let om = outputNormalizer.mean, osd = outputNormalizer.std
-        if state.isPartitioned {
+        if state.samplesRandomMember {
+            imagineRollout(&state, actions: actions, into: &prediction, using: &generator)
+        } else if state.isPartitioned {
             for (m, member) in members.enumerated() where !state.memberRows[m].isEmpty {
                 let memberRows = state.memberRows[m]
                 let x = normalizedInputs(state, rows: memberRows, actions: actions)
@@ -68,5 +70,47 @@ extension SequenceWorldModel {
             }
         }
         state.pending = prediction.nextObservations
+    }
+
+    /// Rollout rows: every member steps every row (its mean, std and reward go
+    /// to the prediction's `member…` arrays); each row then takes the Gaussian
+    /// sample, reward and termination of a uniformly random member.
+    func imagineRollout(_ state: inout State, actions: UnsafeBufferPointer<Float>,
+                        into prediction: inout WorldModelPrediction, using generator: inout SeededGenerator) {
+        let o = observationSize, rows = state.rows, e = members.count
+        let om = outputNormalizer.mean, osd = outputNormalizer.std
+        let probabilistic = !configuration.deterministic
+        prediction.resizeMembers(e, predictsStd: probabilistic, predictsReward: true)
+        var terminationLogits = [Float](repeating: 0, count: e * rows)
+        for (m, member) in members.enumerated() {
+            precondition(state.memberRows[m].count == rows, "SequenceWorldModel.imagineRollout: member \(m) does not track every row")
+            let x = normalizedInputs(state, rows: state.memberRows[m], actions: actions)
+            let out = member.step(x, state: &state.memberStates[m])
+            for r in 0..<rows {
+                let s = m * rows + r
+                for i in 0..<o {
+                    prediction.memberNextObservationMeans[s * o + i] = state.pending[r * o + i] + out.mean.scalars[r * o + i] * osd[i] + om[i]
+                    if let lv = out.logVariance {
+                        prediction.memberNextObservationStds[s * o + i] = Foundation.exp(0.5 * lv.scalars[r * o + i]) * osd[i]
+                    }
+                }
+                prediction.memberRewards[s] = out.reward.scalars[r] * osd[o] + om[o]
+                terminationLogits[s] = out.terminationLogit.scalars[r]
+            }
+        }
+        for r in 0..<rows {
+            let s = Int(generator.next(upperBound: UInt64(e))) * rows + r
+            for i in 0..<o {
+                var value = prediction.memberNextObservationMeans[s * o + i]
+                if probabilistic {
+                    let std = prediction.memberNextObservationStds[s * o + i]
+                    value += std * generator.normal()
+                    prediction.nextObservationStd[r * o + i] = std
+                }
+                prediction.nextObservations[r * o + i] = value
+            }
+            prediction.rewards[r] = prediction.memberRewards[s]
+            prediction.terminated[r] = terminationLogits[s] > 0
+        }
     }
 }

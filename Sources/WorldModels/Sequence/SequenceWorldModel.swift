@@ -88,6 +88,8 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
         public var memberRows: [[Int]]
         /// true: each row belongs to one member and samples; false: every member tracks every row.
         public var isPartitioned: Bool
+        /// A rollout state (`rolloutState`): every member tracks every row, and each row samples a random member every step.
+        public var samplesRandomMember = false
     }
 
     public let configuration: SequenceWorldModelConfiguration
@@ -204,6 +206,18 @@ public final class SequenceWorldModel<Backbone: SequenceBackbone>: WorldModel {
         state.pending = Array(observation)
         state.hasPending = true
     }
+
+    /// Rows that sample a uniformly random member every step (every member
+    /// keeps tracking every row, fed the sampled observation); every member's
+    /// prediction is reported either way, since every member runs on every row.
+    public func rolloutState(_ state: State, reportingMembers: Bool) -> State {
+        precondition(!state.isPartitioned, "SequenceWorldModel.rolloutState: expected a state from observe, not a replicated one")
+        var rollout = state
+        rollout.samplesRandomMember = true
+        return rollout
+    }
+
+    public var ensembleSize: Int { members.count }
 
     public func replicated(_ state: State, candidates: Int, particles: Int) -> State {
         precondition(state.rows == 1, "SequenceWorldModel.replicated: expected a one-row state, got \(state.rows) rows")
