@@ -67,12 +67,30 @@ struct RunCommand: ParsableCommand {
         }
         for run in sweep.runs {
             if sweep.isSweep { print("== \(run.config.name), seed \(run.config.seed)") }
-            let runner = ExperimentRunner(config: run.config, configFile: file, overrides: overrides)
+            let runner = ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant)
             let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads))
-            let returns = summary.trialReturns.map { String(format: "%.1f", $0) }.joined(separator: ", ")
-            print("returns by trial: [\(returns)]")
-            print(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction, summary.totalSteps, summary.wallSeconds))
-            print("run directory: \(summary.runDirectory)")
+            print(Self.describe(summary))
         }
+    }
+
+    /// The lines `mbrl run` prints for a finished run.
+    static func describe(_ summary: RunSummary) -> String {
+        func list(_ values: [Double]) -> String { "[" + values.map { String(format: "%.1f", $0) }.joined(separator: ", ") + "]" }
+        var lines: [String] = []
+        if summary.algorithm == "pets" {
+            lines.append("returns by trial: \(list(summary.trialReturns))")
+            lines.append(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction ?? 0, summary.totalSteps, summary.wallSeconds))
+        } else {
+            let returns = summary.episodeReturns
+            let last = returns.suffix(10)
+            lines.append("\(returns.count) episodes; returns of the last \(last.count): \(list(Array(last)))")
+            lines.append(String(format: "%d steps, %.1f s", summary.totalSteps, summary.wallSeconds))
+        }
+        if !summary.evaluations.isEmpty {
+            let points = summary.evaluations.map { String(format: "%d: %.1f", $0.steps, $0.meanReturn) }
+            lines.append("eval returns by step: [\(points.joined(separator: ", "))]")
+        }
+        lines.append("run directory: \(summary.runDirectory)")
+        return lines.joined(separator: "\n")
     }
 }

@@ -7,6 +7,7 @@ final class ConfigRendererTests: XCTestCase {
         XCTAssertEqual(try ConfigRenderer.render(ExperimentConfig()), """
             name: pets
             seed: 0
+            algorithm: pets
             env:
               id: ContinuousCartPole-v0
               settings: {}
@@ -43,6 +44,9 @@ final class ConfigRendererTests: XCTestCase {
               clip_actions: true
               replan_every: 1
             agent_kind: null
+            eval:
+              every: 1000
+              episodes: 5
             output:
               dir: runs
               checkpoint: true

@@ -1,6 +1,9 @@
-/// A whole experiment, as read from `Configs/*.yaml`: PETS-style model-based
-/// RL by default (random steps, then trials of MPC with a model retrained
-/// after each).
+/// A whole experiment, as read from `Configs/*.yaml`. `algorithm:` selects the
+/// loop (`Algorithm`): PETS-style model-based RL by default (random steps, then
+/// trials of MPC with a model retrained after each), or Dyna-Q, DQN, SAC or
+/// MBPO, each with its own section (`dyna_q:`, `dqn:`, `sac:`, `mbpo:`).
+/// Keys of a loop that is not selected are errors naming the algorithm they
+/// belong to (`planner:` with `algorithm: sac`), as the planner's variant keys are.
 ///
 /// ```yaml
 /// name: pets-cartpole
@@ -24,8 +27,12 @@ public struct ExperimentConfig: ConfigSection {
     public var name = "pets"
     /// Seed of every random choice in the run (environment, exploration, initialisation, planning).
     public var seed = 0
+    /// The training loop: pets | dyna_q | dqn | sac | mbpo.
+    public var algorithm: Algorithm = .pets
     /// The environment.
     public var env = EnvConfig()
+    /// Environment steps to run, exploration and learning_starts included (dqn, sac, mbpo).
+    public var totalSteps = 10_000
     /// Episodes of planning (after the random steps), retraining the model before each.
     public var trials = 10
     /// Steps of uniformly random actions collected before the first trial.
@@ -42,16 +49,30 @@ public struct ExperimentConfig: ConfigSection {
     public var output = OutputConfig()
     /// What `mbrl eval-model` measures (open-loop error or the T-maze memory probe).
     public var evaluation = EvaluationConfig()
+    /// How the policy is evaluated while it learns (every algorithm).
+    public var eval = PolicyEvaluationConfig()
+    /// Tabular Q-learning / Dyna-Q (algorithm: dyna_q).
+    public var dynaQ = DynaQConfig()
+    /// DQN (algorithm: dqn).
+    public var dqn = DQNConfig()
+    /// SAC (algorithm: sac, and the learner of mbpo).
+    public var sac = SACConfig()
+    /// MBPO's loop (algorithm: mbpo).
+    public var mbpo = MBPOConfig()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case name, seed, env, trials
+        case name, seed, algorithm, env
+        case totalSteps = "total_steps"
+        case trials
         case initialRandomSteps = "initial_random_steps"
         case trialLength = "trial_length"
         case model, planner
         case agentKind = "agent_kind"
-        case output, evaluation
+        case output, evaluation, eval
+        case dynaQ = "dyna_q"
+        case dqn, sac, mbpo
         /// Keys of a sweep file (`ExperimentSweep`), never of one resolved config.
         case variants, seeds
     }
@@ -61,7 +82,26 @@ public struct ExperimentConfig: ConfigSection {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.update(&name, .name)
         try c.update(&seed, .seed)
+        try c.update(&algorithm, .algorithm)
+        let algorithm = self.algorithm
+        func belongsTo(_ algorithms: [Algorithm]) -> (CodingKeys) -> String {
+            let names = algorithms.map(\.rawValue).joined(separator: " or ")
+            return { key in
+                "applies only when algorithm is \(names), but algorithm is \(algorithm.rawValue); remove it "
+                    + "(on the command line: \(key.stringValue)=) or set algorithm to \(names) "
+                    + "(choices: \(Algorithm.choices.joined(separator: ", ")))"
+            }
+        }
+        try c.reject([.trials, .initialRandomSteps, .trialLength, .planner, .agentKind],
+                     unless: algorithm == .pets, belongsTo([.pets]))
+        try c.reject([.model], unless: algorithm.usesWorldModel, belongsTo([.pets, .mbpo]))
+        try c.reject([.totalSteps], unless: algorithm.usesTotalSteps, belongsTo([.dqn, .sac, .mbpo]))
+        try c.reject([.dynaQ], unless: algorithm == .dynaQ, belongsTo([.dynaQ]))
+        try c.reject([.dqn], unless: algorithm == .dqn, belongsTo([.dqn]))
+        try c.reject([.sac], unless: algorithm.usesSAC, belongsTo([.sac, .mbpo]))
+        try c.reject([.mbpo], unless: algorithm == .mbpo, belongsTo([.mbpo]))
         try c.update(&env, .env)
+        try c.update(&totalSteps, .totalSteps)
         try c.update(&trials, .trials)
         try c.update(&initialRandomSteps, .initialRandomSteps)
         try c.update(&trialLength, .trialLength)
@@ -70,24 +110,41 @@ public struct ExperimentConfig: ConfigSection {
         try c.update(&agentKind, .agentKind)
         try c.update(&output, .output)
         try c.update(&evaluation, .evaluation)
+        try c.update(&eval, .eval)
+        try c.update(&dynaQ, .dynaQ)
+        try c.update(&dqn, .dqn)
+        try c.update(&sac, .sac)
+        try c.update(&mbpo, .mbpo)
         try c.reject([.variants, .seeds], unless: false) { key in
             "makes the file a sweep of several runs; load it with ExperimentSweep.load (as mbrl run and mbrl eval-model do), "
                 + "which resolves each run without this key"
         }
     }
 
-    /// Writes every key in declaration order, `nil` as `null`.
+    /// Writes every key that applies to `algorithm`, in declaration order,
+    /// `nil` as `null` (so a rendered config decodes again).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(seed, forKey: .seed)
+        try c.encode(algorithm, forKey: .algorithm)
         try c.encode(env, forKey: .env)
-        try c.encode(trials, forKey: .trials)
-        try c.encode(initialRandomSteps, forKey: .initialRandomSteps)
-        try c.encode(trialLength, forKey: .trialLength)
-        try c.encode(model, forKey: .model)
-        try c.encode(planner, forKey: .planner)
-        try c.encode(agentKind, forKey: .agentKind)
+        if algorithm.usesTotalSteps { try c.encode(totalSteps, forKey: .totalSteps) }
+        if algorithm == .pets {
+            try c.encode(trials, forKey: .trials)
+            try c.encode(initialRandomSteps, forKey: .initialRandomSteps)
+            try c.encode(trialLength, forKey: .trialLength)
+        }
+        if algorithm.usesWorldModel { try c.encode(model, forKey: .model) }
+        if algorithm == .pets {
+            try c.encode(planner, forKey: .planner)
+            try c.encode(agentKind, forKey: .agentKind)
+        }
+        if algorithm == .dynaQ { try c.encode(dynaQ, forKey: .dynaQ) }
+        if algorithm == .dqn { try c.encode(dqn, forKey: .dqn) }
+        if algorithm.usesSAC { try c.encode(sac, forKey: .sac) }
+        if algorithm == .mbpo { try c.encode(mbpo, forKey: .mbpo) }
+        try c.encode(eval, forKey: .eval)
         try c.encode(output, forKey: .output)
         try c.encode(evaluation, forKey: .evaluation)
     }
@@ -107,6 +164,23 @@ public struct ExperimentConfig: ConfigSection {
         try validating("planner") { try planner.validate() }
         try validating("output") { try output.validate() }
         try validating("evaluation") { try evaluation.validate() }
+        try validating("eval") { try eval.validate() }
+        if algorithm.usesTotalSteps { try requireAtLeast(totalSteps, 1, "total_steps") }
+        switch algorithm {
+        case .pets: break
+        case .dynaQ: try validating("dyna_q") { try dynaQ.validate() }
+        case .dqn: try validating("dqn") { try dqn.validate() }
+        case .sac: try validating("sac") { try sac.validate() }
+        case .mbpo:
+            try validating("sac") { try sac.validate() }
+            try validating("mbpo") { try mbpo.validate() }
+            if mbpo.termination == .learned {
+                try validating("mbpo") { try require(model.isSequenceBackbone, "termination",
+                            expected: "known or none with model.backbone mlp (the MLP ensemble learns no termination; "
+                                + "learned needs a sequence backbone: \(ModelBackbone.choices.filter { $0 != "mlp" }.joined(separator: ", ")))",
+                            found: "learned") }
+            }
+        }
     }
 
     /// The agent kind in effect (`agent_kind`, defaulting to mpc).

@@ -12,37 +12,52 @@ struct EpisodeResult {
 }
 
 extension ExperimentRunner {
-    /// Runs one real episode from `reset(seed:)` for at most `maxSteps` steps,
-    /// choosing action vectors with `act`, storing every transition in `buffer`
-    /// (the executed action's vector; `terminated` and `truncated` kept
-    /// distinct), and telling `observe` what happened. An episode cut by
-    /// `maxSteps` is closed in the buffer with `endEpisode()`.
+    /// Runs one real episode, storing every transition in `buffer` (the
+    /// executed action's vector; `terminated` and `truncated` kept distinct);
+    /// an episode cut by `maxSteps` is closed in the buffer with `endEpisode()`.
+    /// See `playEpisode` for the rest.
     func runEpisode(_ env: inout any Environment, buffer: inout ReplayBuffer, seed: UInt64, maxSteps: Int,
                     act: (_ observation: [Float], _ environment: any Environment) throws -> [Float],
                     observe: (_ action: [Float], _ observation: [Float]) -> Void,
                     start: (_ observation: [Float]) -> Void = { _ in }) throws -> EpisodeResult {
-        let encoding = ActionEncoding(space: env.actionSpace)
-        var observation = try env.reset(seed: seed).observation
-        start(observation)
-        var result = EpisodeResult()
-        while result.length < maxSteps {
-            let action = encoding.action(try act(observation, env))
-            let step = try env.step(action)
-            buffer.add(observation: observation, action: action.vector, reward: Float(step.reward),
+        let result = try playEpisode(&env, seed: seed, maxSteps: maxSteps, act: act, observe: observe, start: start) {
+            observation, action, step in
+            buffer.add(observation: observation, action: action, reward: Float(step.reward),
                        nextObservation: step.observation, terminated: step.terminated, truncated: step.truncated)
-            observe(action.vector, step.observation)
-            observation = step.observation
-            result.episodeReturn += step.reward
-            result.length += 1
-            if step.done {
-                result.terminated = step.terminated
-                result.truncated = step.truncated
-                return result
-            }
         }
-        buffer.endEpisode()
+        if !result.terminated && !result.truncated { buffer.endEpisode() }
         return result
     }
+}
+
+/// Runs one episode from `reset(seed:)` for at most `maxSteps` steps, choosing
+/// action vectors with `act` (clipped into the action space by
+/// `ActionEncoding`), handing each transition to `record` and telling
+/// `observe` what happened; `start` sees the first observation.
+func playEpisode(_ env: inout any Environment, seed: UInt64, maxSteps: Int,
+                 act: (_ observation: [Float], _ environment: any Environment) throws -> [Float],
+                 observe: (_ action: [Float], _ observation: [Float]) -> Void = { _, _ in },
+                 start: (_ observation: [Float]) -> Void = { _ in },
+                 record: (_ observation: [Float], _ action: [Float], _ step: StepResult) -> Void = { _, _, _ in }) throws -> EpisodeResult {
+    let encoding = ActionEncoding(space: env.actionSpace)
+    var observation = try env.reset(seed: seed).observation
+    start(observation)
+    var result = EpisodeResult()
+    while result.length < maxSteps {
+        let action = encoding.action(try act(observation, env))
+        let step = try env.step(action)
+        record(observation, action.vector, step)
+        observe(action.vector, step.observation)
+        observation = step.observation
+        result.episodeReturn += step.reward
+        result.length += 1
+        if step.done {
+            result.terminated = step.terminated
+            result.truncated = step.truncated
+            return result
+        }
+    }
+    return result
 }
 
 /// `episodes.csv`: one row per real episode.

@@ -8,7 +8,7 @@ public struct RunOptions: Sendable {
     public var resumeDirectory: String?
     /// No progress output.
     public var quiet = false
-    /// Worker threads of the world model's parallel kernels (nil: all active cores).
+    /// Worker threads of the world model's and learners' parallel kernels (nil: all active cores).
     public var threads: Int?
     /// The command line, recorded in `run.json`.
     public var commandLine: [String] = CommandLine.arguments
@@ -23,17 +23,35 @@ public struct RunOptions: Sendable {
 
 /// The outcome of a run, also written to `summary.json`.
 public struct RunSummary: Sendable, Equatable {
+    /// One evaluation: the mean return of `eval.episodes` deterministic episodes after `steps` environment steps.
+    public struct Evaluation: Sendable, Equatable {
+        public var steps: Int
+        public var meanReturn: Double
+    }
+
     public var runDirectory: String
-    /// Return of each planning trial, in order.
-    public var trialReturns: [Double]
-    /// Steps taken in the environment (random steps included).
+    /// The loop that ran (`algorithm:`).
+    public var algorithm: String
+    /// Return of each training episode, in order (PETS: each planning trial; random and exploration episodes excluded).
+    public var episodeReturns: [Double]
+    /// Every evaluation, in order.
+    public var evaluations: [Evaluation]
+    /// Steps taken in the environment (random and exploration steps included).
     public var totalSteps: Int
-    /// Mean planning time per action over all trials.
-    public var msPerAction: Double
+    /// Mean planning time per action over all trials (PETS).
+    public var msPerAction: Double?
     public var wallSeconds: Double
+
+    /// PETS's planning trials: the training episodes.
+    public var trialReturns: [Double] { episodeReturns }
 
     /// The first trial whose return reached `threshold`, if any.
     public func firstTrial(reaching threshold: Double) -> Int? {
-        trialReturns.firstIndex { $0 >= threshold }
+        episodeReturns.firstIndex { $0 >= threshold }
+    }
+
+    /// Environment steps of the first evaluation whose mean return reached `threshold`, if any.
+    public func stepsToEvaluationReturn(_ threshold: Double) -> Int? {
+        evaluations.first { $0.meanReturn >= threshold }?.steps
     }
 }

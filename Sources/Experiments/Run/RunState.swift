@@ -1,33 +1,35 @@
 import Foundation
 import SeededRandom
 
-/// What a run needs to continue after its last completed trial
-/// (`checkpoints/state.json`, written atomically after every trial, beside
-/// `checkpoints/replay.npz` and `checkpoints/model.safetensors`).
+/// What a run needs to continue after its last checkpoint
+/// (`checkpoints/state.json`, written atomically after the loop's other
+/// checkpoint files, so a run killed mid-write resumes from the previous
+/// complete checkpoint): the counters every loop shares, and the loop's own
+/// `Loop` state (its generators, schedules and counters).
 ///
-/// A resumed run continues with the saved data, model weights, normalisers,
-/// elites and main generator; the optimiser's moments and the agent's planning
-/// stream start afresh, so its numbers are reproducible but differ from those
-/// of an uninterrupted run.
-struct RunState: Codable {
-    /// Trials completed.
-    var trials: Int
-    /// Environment steps so far (random steps included).
+/// A loop checkpoints only where the real environment is between episodes
+/// (episodes restart from seeds derived from their index), so what it saves
+/// is all it needs to continue exactly as an uninterrupted run would, except
+/// where a loop's documentation says otherwise (PETS: the planner's stream).
+struct RunState<Loop: Codable>: Codable {
+    /// The algorithm that wrote the state (a resumed run must run the same loop).
+    var algorithm: String
+    /// Environment steps so far.
     var steps: Int
-    /// Real episodes so far (random and trials).
+    /// Real training episodes so far (the next episode's seed index).
     var episodes: Int
-    /// The main generator after the last completed trial.
-    var generator: SeededGenerator
-    var trialReturns: [Double]
-    var planMilliseconds: [Double]
+    /// Returns of the training episodes so far, in order.
+    var episodeReturns: [Double]
     /// Seconds run before this process (for `wall_seconds`).
     var elapsedSeconds: Double
-    /// Records of `metrics.jsonl` and rows of `episodes.csv` up to the last
-    /// completed trial (a run killed later may have written more; those are dropped).
+    /// Records of `metrics.jsonl` and rows of `episodes.csv` at the checkpoint
+    /// (a run killed later may have written more; those are dropped).
     var metricRecords: Int
     var episodeRows: Int
+    /// The loop's own state.
+    var loop: Loop
 
-    static let file = "checkpoints/state.json"
+    static var file: String { "checkpoints/state.json" }
 
     func write(to directory: RunDirectory) throws {
         let encoder = JSONEncoder()
@@ -38,7 +40,7 @@ struct RunState: Codable {
     static func read(from directory: RunDirectory) throws -> RunState {
         let url = directory.file(file)
         guard let data = try? Data(contentsOf: url) else {
-            throw ExperimentError.io(path: url.path, reason: "cannot resume: no saved state (the run finished no trial, ran with output.checkpoint: false, or is not a run directory)")
+            throw ExperimentError.io(path: url.path, reason: "cannot resume: no saved state (the run reached no checkpoint, ran with output.checkpoint: false, or is not a run directory)")
         }
         do {
             return try JSONDecoder().decode(RunState.self, from: data)
@@ -49,10 +51,11 @@ struct RunState: Codable {
 }
 
 extension MetricsLog {
-    /// Reads `metrics.jsonl` as written by `jsonLines()` (nulls skipped).
+    /// Reads `metrics.jsonl` as written by `jsonLines()` (nulls skipped), keeping the first `limit` records.
     init(jsonLines text: String, file: String, limit: Int) throws {
         self.init()
         for (number, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
+            if records.count == limit { break }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let step = (object["step"] as? NSNumber)?.intValue else {
                 throw ExperimentError.io(path: "\(file):\(number + 1)", reason: "not a metrics record")
@@ -62,7 +65,6 @@ extension MetricsLog {
                 if let number = value as? NSNumber { values[key] = number.doubleValue }
             }
             log(step: step, values)
-            if records.count == limit { break }
         }
     }
 }

@@ -1,0 +1,177 @@
+import Environments
+import Foundation
+import Reports
+
+/// What every algorithm's loop shares (DESIGN: "each loop is one file that
+/// reads top to bottom and shares setup, run directory, logging, evaluation,
+/// checkpoints and resume with the others"):
+///
+/// - the run directory: created with `config.yaml` and `run.json`, or reopened by `--resume`;
+/// - the counters (environment steps, training episodes and their returns, wall time);
+/// - `metrics.jsonl` and `episodes.csv`;
+/// - evaluation of the deterministic policy every `eval.every` steps on its own environment (`PolicyEvaluator`);
+/// - checkpoints: `checkpoint(_:)` writes the shared files and the loop's state
+///   last; `restore(_:)` reads them back for `--resume`;
+/// - the learning curves (`learning_curve.svg`: training and evaluation
+///   returns against environment steps) and `summary.json`.
+///
+/// A class: the loop and its helpers update one session (identity matters).
+final class RunSession {
+    let config: ExperimentConfig
+    let directory: RunDirectory
+    let progress: ProgressReporter
+    /// Whether the run continues a run directory (`--resume`).
+    let isResuming: Bool
+    private(set) var log = MetricsLog()
+    private var episodeTable = EpisodeTable()
+    /// Environment steps so far (exploration included).
+    var steps = 0
+    /// Real training episodes started so far: the next one's seed index.
+    var episodeIndex = 0
+    /// Returns of the training episodes, in order.
+    private(set) var episodeReturns: [Double] = []
+    private var evaluator: PolicyEvaluator?
+    private let started = Date()
+    private var elapsedBefore = 0.0
+    private let runner: ExperimentRunner
+
+    /// Opens the run directory (a new one, or `options.resumeDirectory`). Call
+    /// it after everything that can fail on user input has been checked.
+    init(runner: ExperimentRunner, options: RunOptions, evaluationMaxSteps: Int = .max) throws {
+        self.runner = runner
+        config = runner.config
+        progress = ProgressReporter(quiet: options.quiet)
+        isResuming = options.resumeDirectory != nil
+        if config.eval.every > 0 {
+            evaluator = PolicyEvaluator(environment: try runner.makeEnvironment(), episodes: config.eval.episodes,
+                                        maxSteps: evaluationMaxSteps, runSeed: config.seed)
+        }
+        directory = try runner.makeRunDirectory(options: options, started: started)
+        if !isResuming {
+            try directory.write(config.renderedYAML(), to: "config.yaml")
+            try directory.writeJSON(runner.runRecord(options: options, started: started), to: "run.json")
+        }
+    }
+
+    /// The seed of training episode `index` (from the run's seed and the index only).
+    func episodeSeed(_ index: Int) -> UInt64 { runner.episodeSeed(index) }
+
+    // MARK: - Logging
+
+    /// Adds a metrics record at the current step.
+    func record(_ values: [String: Double]) { log.log(step: steps, values) }
+
+    /// Records a finished training episode (`kind`: random, trial, train, ...):
+    /// a row of `episodes.csv` and `train/episode_return`, `train/episode_length`
+    /// (with `extra` values) in the metrics, at the current step.
+    func recordEpisode(kind: String, result: EpisodeResult, msPerAction: Double? = nil, extra: [String: Double] = [:]) {
+        episodeTable.append(index: episodeIndex - 1, kind: kind, result: result, totalSteps: steps, msPerAction: msPerAction)
+        let prefix = kind == "random" || kind == "explore" ? kind : "train"
+        var values = extra
+        values["\(prefix)/episode_return"] = result.episodeReturn
+        values["\(prefix)/episode_length"] = Double(result.length)
+        record(values)
+        if prefix == "train" { episodeReturns.append(result.episodeReturn) }
+    }
+
+    // MARK: - Evaluation
+
+    /// Runs an evaluation if the step count crossed a multiple of `eval.every`
+    /// since `previousSteps`, logging `eval/episode_return` (mean),
+    /// `eval/episode_return_std`, `eval/episode_return_min` and `eval/episode_return_max`.
+    /// Returns the mean when it evaluated.
+    @discardableResult
+    func evaluateIfDue(since previousSteps: Int,
+                       act: (_ observation: [Float], _ environment: any Environment) throws -> [Float],
+                       observe: (_ action: [Float], _ observation: [Float]) -> Void = { _, _ in },
+                       start: (_ observation: [Float]) -> Void = { _ in }) throws -> Double? {
+        guard config.eval.isDue(after: steps, before: previousSteps), evaluator != nil else { return nil }
+        let returns = try evaluator!.evaluate(act: act, observe: observe, start: start)
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        let variance = returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(returns.count)
+        record(["eval/episode_return": mean, "eval/episode_return_std": variance.squareRoot(),
+                "eval/episode_return_min": returns.min()!, "eval/episode_return_max": returns.max()!])
+        return mean
+    }
+
+    // MARK: - Checkpoints and resume
+
+    /// Writes the metrics, the episode table, the learning curves and then
+    /// `checkpoints/state.json` with the loop's `state` (the loop writes its
+    /// buffers and networks first; the state file names a complete checkpoint).
+    func checkpoint<Loop: Codable>(_ state: Loop) throws {
+        try writeRecords()
+        try RunState(algorithm: config.algorithm.rawValue, steps: steps, episodes: episodeIndex,
+                     episodeReturns: episodeReturns, elapsedSeconds: wallSeconds,
+                     metricRecords: log.records.count, episodeRows: episodeTable.count, loop: state).write(to: directory)
+    }
+
+    /// Reads the last checkpoint back (for `--resume`): the counters, the
+    /// metrics and episode rows up to it, and the loop's state.
+    func restore<Loop: Codable>(_ type: Loop.Type) throws -> Loop {
+        let state = try RunState<Loop>.read(from: directory)
+        guard state.algorithm == config.algorithm.rawValue else {
+            throw ExperimentError.io(path: directory.file(RunState<Loop>.file).path,
+                                     reason: "cannot resume: the state was written by algorithm \(state.algorithm), the config says \(config.algorithm.rawValue)")
+        }
+        let metrics = directory.file("metrics.jsonl")
+        log = try MetricsLog(jsonLines: String(contentsOf: metrics, encoding: .utf8), file: metrics.path, limit: state.metricRecords)
+        episodeTable = EpisodeTable(csv: try String(contentsOf: directory.file("episodes.csv"), encoding: .utf8),
+                                    limit: state.episodeRows)
+        (steps, episodeIndex, episodeReturns, elapsedBefore) = (state.steps, state.episodes, state.episodeReturns, state.elapsedSeconds)
+        progress.message("resuming \(directory.url.path) at step \(steps)")
+        return state.loop
+    }
+
+    /// `metrics.jsonl`, `episodes.csv` and `learning_curve.svg`.
+    func writeRecords() throws {
+        try directory.write(log.jsonLines(), to: "metrics.jsonl")
+        try directory.write(episodeTable.csv(), to: "episodes.csv")
+        if let plot = learningCurve() { try directory.write(plot.svg(), to: "learning_curve.svg") }
+    }
+
+    /// Training and evaluation returns against environment steps (nil before any episode).
+    func learningCurve() -> LinePlot? {
+        var series: [LinePlot.Series] = []
+        for (key, label) in [("train/episode_return", "train (episode return)"), ("eval/episode_return", "eval (mean return)")] {
+            let points = log.records.compactMap { record in record.values[key].map { (Double(record.step), $0) } }
+            if !points.isEmpty { series.append(LinePlot.Series(label: label, x: points.map(\.0), y: points.map(\.1))) }
+        }
+        guard !series.isEmpty else { return nil }
+        return LinePlot(title: "\(config.name): \(config.algorithm.rawValue) on \(config.env.id), seed \(config.seed)",
+                        xLabel: "environment steps", yLabel: "return", series: series)
+    }
+
+    // MARK: - Summary
+
+    /// Seconds of wall time over every process of the run.
+    var wallSeconds: Double { elapsedBefore + Date().timeIntervalSince(started) }
+
+    /// Writes the records and `summary.json` (with the loop's `extra` figures) and returns the summary.
+    func finish(msPerAction: Double? = nil, extra: [String: Any] = [:]) throws -> RunSummary {
+        progress.finish()
+        let evaluations = log.records.compactMap { record in
+            record.values["eval/episode_return"].map { RunSummary.Evaluation(steps: record.step, meanReturn: $0) }
+        }
+        let summary = RunSummary(runDirectory: directory.url.path, algorithm: config.algorithm.rawValue,
+                                 episodeReturns: episodeReturns, evaluations: evaluations, totalSteps: steps,
+                                 msPerAction: msPerAction, wallSeconds: wallSeconds)
+        try writeRecords()
+        var object: [String: Any] = [
+            "algorithm": summary.algorithm,
+            "episode_returns": episodeReturns,
+            "final_return": episodeReturns.last ?? 0,
+            "best_return": episodeReturns.max() ?? 0,
+            "total_steps": steps,
+            "wall_seconds": summary.wallSeconds,
+            "eval_steps": evaluations.map(\.steps),
+            "eval_returns": evaluations.map(\.meanReturn),
+        ]
+        if let last = evaluations.last { object["final_eval_return"] = last.meanReturn }
+        if let best = evaluations.map(\.meanReturn).max() { object["best_eval_return"] = best }
+        if let msPerAction { object["ms_per_action"] = msPerAction }
+        object.merge(extra) { _, new in new }
+        try directory.writeJSON(object, to: "summary.json")
+        return summary
+    }
+}
