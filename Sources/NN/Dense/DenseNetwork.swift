@@ -148,13 +148,11 @@ public final class DenseNetwork {
         var x = input + rows.lowerBound * inputSize
         for (l, layer) in layers.enumerated() {
             let z = workspace.activations[l] + rows.lowerBound * layer.outputSize
-            mbrl_ens_broadcast_rows(z, parameters.baseAddress! + layer.biasOffset, n, layer.outputSize)
             ensembleGEMM(transposeA: false, transposeB: true, m: n, n: layer.outputSize, k: layer.inputSize,
                          x, layer.inputSize, parameters.baseAddress! + layer.weightOffset, layer.inputSize,
-                         z, layer.outputSize, accumulate: true)
-            if l < layers.count - 1 {
-                mbrl_ens_bias_activation(z, nil, nil, n, layer.outputSize, MBRL_ACT_RELU)
-            }
+                         z, layer.outputSize)
+            mbrl_ens_bias_activation(z, parameters.baseAddress! + layer.biasOffset, nil, n, layer.outputSize,
+                                     l < layers.count - 1 ? MBRL_ACT_RELU : MBRL_ACT_IDENTITY)
             x = UnsafePointer(z)
         }
     }
