@@ -122,6 +122,29 @@ final class DenseNetworkTests: XCTestCase {
         XCTAssertTrue(net.gradients.allSatisfy { $0 == 42 })
     }
 
+    /// A backward pass over rows compacted to the front of a block gives those rows' input gradients.
+    func testCompactedRowsBackpropagateLikeTheirOriginals() {
+        var g = SeededGenerator(seed: 6)
+        let net = DenseNetwork(inputSize: 4, hiddenSizes: [32, 16], outputSize: 1, generator: &g)
+        let rows = 12
+        let x = (0..<(rows * 4)).map { _ in g.normal(mean: 0, std: 1) }
+        let r = (0..<rows).map { _ in g.normal(mean: 0, std: 1) }
+        let whole = net.gradients(input: x, rows: rows, outputGradient: r)
+        let ws = net.makeWorkspace(rows: rows)
+        var dx = [Float](repeating: 0, count: rows * 4)
+        let selected = [5, 6, 9, 11]  // from the block 4..<12, to rows 4..<8
+        x.withUnsafeBufferPointer { xp in
+            net.forward(xp.baseAddress!, rows: rows, workspace: ws)
+            for i in 0..<rows { ws.outputGradient[i] = r[i] }
+            selected.withUnsafeBufferPointer { ws.compactRows($0.baseAddress!, count: 4, to: 4) }
+            dx.withUnsafeMutableBufferPointer { net.backpropagate(rows: 4..<8, workspace: ws, inputGradient: $0.baseAddress!) }
+        }
+        for (j, row) in selected.enumerated() {
+            assertClose(Array(dx[((4 + j) * 4)..<((5 + j) * 4)]), Array(whole.input[(row * 4)..<((row + 1) * 4)]),
+                        relativeTolerance: 1e-6, absoluteTolerance: 1e-7, "row \(row)")
+        }
+    }
+
     /// Adam over the flat buffer takes the same steps as `NN.Adam` (torch.optim.Adam) on the
     /// same parameters and gradients; split into slices it is the same step.
     func testAdamMatchesNNAdam() {

@@ -151,9 +151,11 @@ extension SACLearner {
     }
 
     /// Phase 3, per row block: (with `resample`) ã ~ π(·|s) from the workspace's ε,
-    /// the critics on (s, ã), dL/dQ_k of `mean(α log π − min(Q1, Q2))` (an even split
-    /// on ties, as torch's `minimum`), the critics' input gradients, the policy
-    /// head's reverse and the actor's backward chain. Returns the actor loss and mean log π.
+    /// the critics on (s, ã), dL/dQ_k of `mean(α log π − min(Q1, Q2))` (−1/B where Q_k
+    /// is the minimum, an even split on ties as torch's `minimum`, 0 elsewhere), each
+    /// critic's input gradient over only its rows (compacted: half the GEMM work), the
+    /// policy head's reverse and the actor's backward chain. The critics' weight
+    /// gradients are not computed. Returns the actor loss and mean log π.
     func actorGradientPhase(_ ws: SACWorkspace, alpha: Float, resample: Bool) -> (loss: Float, meanLogProb: Float) {
         let b = ws.batchSize, obs = observationSize, act = actionSize, width = obs + act
         let actor = actor, critics = critics
@@ -171,21 +173,38 @@ extension SACLearner {
             for k in 0..<2 { critics[k].forward(ws.policyInput, rows: rows, workspace: ws.policyPasses[k]) }
             let q1 = ws.policyPasses[0].output, q2 = ws.policyPasses[1].output
             let d1 = ws.policyPasses[0].outputGradient, d2 = ws.policyPasses[1].outputGradient
+            let rows1 = ws.minimumRows[0] + r0, rows2 = ws.minimumRows[1] + r0
+            var count1 = 0, count2 = 0
             var loss = 0.0, logProb = 0.0
             for i in rows {
                 loss += Double(alpha * ws.logProb[i] - min(q1[i], q2[i]))
                 logProb += Double(ws.logProb[i])
-                d1[i] = q1[i] < q2[i] ? -share : q1[i] > q2[i] ? 0 : -share / 2
-                d2[i] = q2[i] < q1[i] ? -share : q2[i] > q1[i] ? 0 : -share / 2
+                let tie = q1[i] == q2[i]
+                if q1[i] <= q2[i] {
+                    d1[i] = tie ? -share / 2 : -share
+                    rows1[count1] = i
+                    count1 += 1
+                }
+                if q2[i] <= q1[i] {
+                    d2[i] = tie ? -share / 2 : -share
+                    rows2[count2] = i
+                    count2 += 1
+                }
             }
             ws.actorLossPartials[block] = loss
             ws.logProbPartials[block] = logProb
+            // dL/dã = Σ_k dL/d(critic k's input)[action columns], over critic k's rows only
+            (ws.actionGradient + r0 * act).update(repeating: 0, count: n * act)
             for k in 0..<2 {
-                critics[k].backpropagate(rows: rows, workspace: ws.policyPasses[k], inputGradient: ws.criticInputGradients[k])
-            }
-            let g1 = ws.criticInputGradients[0], g2 = ws.criticInputGradients[1]
-            for i in rows {
-                for j in 0..<act { ws.actionGradient[i * act + j] = g1[i * width + obs + j] + g2[i * width + obs + j] }
+                let selected = k == 0 ? rows1 : rows2, count = k == 0 ? count1 : count2
+                guard count > 0 else { continue }
+                let pass = ws.policyPasses[k], dx = ws.criticInputGradients[k]
+                pass.compactRows(selected, count: count, to: r0)
+                critics[k].backpropagate(rows: r0 ..< r0 + count, workspace: pass, inputGradient: dx)
+                for j in 0..<count {
+                    let row = selected[j]
+                    for c in 0..<act { ws.actionGradient[row * act + c] += dx[(r0 + j) * width + obs + c] }
+                }
             }
             mbrl_squashed_gaussian_backward(ws.actorCurrent.output + r0 * 2 * act, ws.noise + r0 * act, n, act, scale, low, high,
                                             ws.actionGradient + r0 * act, act, alpha * share,

@@ -33,6 +33,9 @@ final class SACWorkspace {
     /// their sum over the action columns (`[B, act]`).
     let criticInputGradients: [UnsafeMutablePointer<Float>]
     let actionGradient: UnsafeMutablePointer<Float>
+    /// Per critic: the rows where it is the minimum in the actor loss (ties in both),
+    /// listed per row block from the block's first row on (`[B]` each).
+    let minimumRows: [UnsafeMutablePointer<Int>]
 
     let actorNext: DenseNetwork.Workspace
     let actorCurrent: DenseNetwork.Workspace
@@ -82,6 +85,7 @@ final class SACWorkspace {
         target = floats(b)
         criticInputGradients = critics.map { _ in floats(b * width) }
         actionGradient = floats(b * actionSize)
+        minimumRows = critics.map { _ in make(b, zero: 0) }
         criticLossPartials = doubles(blocks)
         qSumPartials = doubles(blocks)
         actorLossPartials = doubles(blocks)

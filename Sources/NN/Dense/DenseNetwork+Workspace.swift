@@ -41,6 +41,23 @@ extension DenseNetwork {
         public var output: UnsafeMutablePointer<Float> { activations[activations.count - 1] }
         /// dL/dY, `[capacity, outputSize]`: written by the caller before the backward pass.
         public var outputGradient: UnsafeMutablePointer<Float> { deltas[deltas.count - 1] }
+
+        /// Moves rows `selected[0..<count]` of every activation and of ``outputGradient``
+        /// to rows `destination ..< destination + count`, in place, so a backward pass can
+        /// run over only those rows (e.g. where the output gradient is non-zero). `selected`
+        /// must be increasing with `selected[j] ≥ destination + j`. The rows moved from,
+        /// and the hidden layers' deltas, are left as they are.
+        public func compactRows(_ selected: UnsafePointer<Int>, count: Int, to destination: Int) {
+            for j in 0..<count where selected[j] != destination + j {
+                precondition(selected[j] > destination + j && selected[j] < capacity,
+                             "DenseNetwork.Workspace.compactRows: row \(selected[j]) cannot move to \(destination + j)")
+                for (l, width) in layerSizes.dropFirst().enumerated() {
+                    (activations[l] + (destination + j) * width).update(from: activations[l] + selected[j] * width, count: width)
+                }
+                let width = layerSizes[layerSizes.count - 1]
+                (outputGradient + (destination + j) * width).update(from: outputGradient + selected[j] * width, count: width)
+            }
+        }
     }
 
     /// A workspace for this network and up to `rows` rows.
