@@ -12,7 +12,7 @@
 //   Replay → Environments, AtomicFiles  replay buffer, sequences, datasets on disk
 //   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer
 //   Planning → WorldModels       MPC planners, agents
-//   Learners → NN, Replay        model-free learners: tabular Q / Dyna-Q, DQN, SAC
+//   Learners → NN, Replay, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC
 //   Reports                      run records → tables and plots (Foundation only)
 //   Experiments → all above      configs, runner, sweeps
 //   BenchmarkSuite → NN, Planning, Learners, Environments   `mbrl bench` workloads
@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Replay", dependencies: ["Environments", "SeededRandom", "AtomicFiles"]),
         .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels", "AtomicFiles"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
-        .target(name: "Learners", dependencies: ["NN", "Replay", "SeededRandom"]),
+        .target(name: "Learners", dependencies: ["NN", "Replay", "SeededRandom", "CKernels"]),
         .target(name: "Reports"),
         .target(name: "Experiments", dependencies: [
             "Planning", "Learners", "Reports", "AtomicFiles", .product(name: "Yams", package: "Yams"),

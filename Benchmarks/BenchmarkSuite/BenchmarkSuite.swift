@@ -25,13 +25,16 @@ import Foundation
 /// - `s4d_seq`, `mamba_seq`: torch_bench's S4D / Mamba models (Linear(10 → 128),
 ///   2 blocks, Linear(128 → 8)) on the same windows (``WorldModels/S4WMBackbone``,
 ///   ``WorldModels/MambaBackbone``).
+/// - `sac_update`, `dqn_update`: one ``Learners/SACLearner`` / ``Learners/DQNLearner``
+///   update on torch_bench's workloads (see `BenchmarkSuite+Learners.swift`).
 ///
 /// The ensemble cases run on `threads` Swift workers with OpenBLAS at 1 thread.
 /// Timing numbers depend on the build: run a release build.
 public struct BenchmarkSuite {
     /// Known case names, in the order they run by default.
     public static let caseNames = ["sgemm_gflops", "ensemble_mlp", "ensemble_forward_10k", "cem_plan", "cem_plan_p5",
-                                   "gru_seq", "transformer_seq", "s4d_seq", "mamba_seq", "sequence_world_model"]
+                                   "gru_seq", "transformer_seq", "s4d_seq", "mamba_seq", "sequence_world_model",
+                                   "sac_update", "dqn_update"]
 
     /// Which cases to run and how.
     public struct Options {
@@ -90,6 +93,8 @@ public struct BenchmarkSuite {
             case "transformer_seq": record = try transformerSequence()
             case "s4d_seq": record = s4dSequence()
             case "mamba_seq": record = mambaSequence()
+            case "sac_update": record = sacUpdate()
+            case "dqn_update": record = dqnUpdate()
             default: throw BenchmarkError.unknownCase(name, known: BenchmarkSuite.caseNames)
             }
             record.set("threads", .integer(options.threads))

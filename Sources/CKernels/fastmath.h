@@ -58,4 +58,33 @@ static inline __attribute__((always_inline)) float mbrl_cephes_log_reduced(float
     return m + y + 0.693359375f * fe;
 }
 
+/// log(x) for a positive normal x (no special values: 0, subnormals, inf and NaN
+/// are the caller's to exclude): x split into mantissa and exponent by its bits,
+/// then the Cephes core above.
+static inline __attribute__((always_inline)) float mbrl_cephes_logf_normal(float x) {
+    int32_t ix;
+    memcpy(&ix, &x, sizeof ix);
+    int32_t e = ((ix >> 23) & 0xff) - 126;
+    ix = (ix & 0x007fffff) | 0x3f000000;  // mantissa in [0.5, 1)
+    float m;
+    memcpy(&m, &ix, sizeof m);
+    return mbrl_cephes_log_reduced(m, e);
+}
+
+/// tanh(x): the Cephes odd polynomial for |x| < 0.625, else 1 − 2 / (e^{2|x|} + 1)
+/// with the sign restored (≤ ~2 ulp; saturates to ±1 for large |x|).
+static inline __attribute__((always_inline)) float mbrl_cephes_tanhf(float x) {
+    float a = fabsf(x);
+    float z = x * x;
+    float p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    float small = p * z * x + x;
+    float big = 1.0f - 2.0f / (mbrl_cephes_expf(2.0f * a) + 1.0f);
+    big = x < 0.0f ? -big : big;
+    return a < 0.625f ? small : big;
+}
+
 #endif

@@ -7,6 +7,13 @@
 #define MBRL_CLONES
 #endif
 
+// sqrt without errno, so the loop vectorises (v >= 0 here; same correctly rounded result as sqrtf).
+#if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)
+#define MBRL_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define MBRL_SQRT(x) sqrtf(x)
+#endif
+
 MBRL_CLONES
 void mbrl_adam_update(float *restrict param, const float *restrict grad, float *restrict m,
                       float *restrict v, size_t n, float lr, float beta1, float beta2, float eps,
@@ -21,6 +28,6 @@ void mbrl_adam_update(float *restrict param, const float *restrict grad, float *
         float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
         m[i] = mi;
         v[i] = vi;
-        param[i] = param[i] * decay - step * mi / (sqrtf(vi) * inv_sqrt_bias2 + eps);
+        param[i] = param[i] * decay - step * mi / (MBRL_SQRT(vi) * inv_sqrt_bias2 + eps);
     }
 }

@@ -11,4 +11,5 @@
 #include "GRUKernels.h"
 #include "SSMKernels.h"
 #include "AttentionKernels.h"
+#include "DenseKernels.h"
 #endif

@@ -7,12 +7,13 @@ import Dispatch
 /// and returns when all are done — one barrier per call.
 ///
 /// The body receives `(worker, item)`; `worker < workers` indexes per-thread
-/// scratch buffers. One worker runs inline without Dispatch.
-final class EnsembleWorkQueue {
-    let workers: Int
+/// scratch buffers. One worker runs inline without Dispatch. Public for the
+/// other hand-fused steps built on NN (the dense networks' learners).
+public final class EnsembleWorkQueue {
+    public let workers: Int
     private let counter: UnsafeMutablePointer<Int>
 
-    init(workers: Int) {
+    public init(workers: Int) {
         self.workers = max(1, workers)
         counter = .allocate(capacity: 1)
         counter.initialize(to: 0)
@@ -20,7 +21,7 @@ final class EnsembleWorkQueue {
 
     deinit { counter.deallocate() }
 
-    func run(count: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
+    public func run(count: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
         let n = min(workers, count)
         if n <= 1 {
             for i in 0..<count { body(0, i) }

@@ -1,0 +1,96 @@
+/// Hyper-parameters of ``SACLearner``, with CleanRL's `sac_continuous_action.py`
+/// defaults except `policyFrequency` (1, as torch_bench and mbrl-lib's pranz24
+/// SAC; CleanRL uses 2).
+public struct SACConfiguration: Sendable, Equatable {
+    /// Hidden widths of the actor and of each critic (ReLU).
+    public var hiddenSizes = [256, 256]
+    /// Discount γ of the critic target.
+    public var gamma: Float = 0.99
+    /// Polyak coefficient of the target critics: θ' ← τθ + (1 − τ)θ'.
+    public var tau: Float = 0.005
+    /// Adam step size of the actor.
+    public var policyLearningRate: Float = 3e-4
+    /// Adam step size of the critics.
+    public var qLearningRate: Float = 1e-3
+    /// Adam step size of log α; nil: `qLearningRate` (CleanRL).
+    public var alphaLearningRate: Float? = nil
+    /// Learn the entropy temperature α (true) or keep `initialAlpha`.
+    public var autotuneAlpha = true
+    /// α at the start; log α starts at log(initialAlpha) (CleanRL / pranz24: log α = 0).
+    public var initialAlpha: Float = 1
+    /// Entropy the temperature aims for; nil: −actionSize.
+    public var targetEntropy: Float? = nil
+    /// Actor and α are updated every `policyFrequency` updates, `policyFrequency`
+    /// times (CleanRL's TD3-style delay); 1 = once every update.
+    public var policyFrequency = 1
+    /// The target critics are updated every `targetNetworkFrequency` updates.
+    public var targetNetworkFrequency = 1
+    /// Lower bound of the policy's log standard deviation.
+    public var logStdMin: Float = -5
+    /// Upper bound of the policy's log standard deviation.
+    public var logStdMax: Float = 2
+    /// Swift worker threads of the update and of `act` (nil: active cores).
+    public var threads: Int? = nil
+
+    public init() {}
+
+    /// Throws ``LearnerConfigurationError`` naming the first bad field.
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+            if !ok { throw LearnerConfigurationError(learner: "SAC", message: message()) }
+        }
+        try check(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 }, "hiddenSizes must be positive widths, got \(hiddenSizes)")
+        try check((0...1).contains(gamma), "gamma must be in [0, 1], got \(gamma)")
+        try check(tau > 0 && tau <= 1, "tau must be in (0, 1], got \(tau)")
+        try check(policyLearningRate > 0 && policyLearningRate.isFinite, "policyLearningRate must be positive, got \(policyLearningRate)")
+        try check(qLearningRate > 0 && qLearningRate.isFinite, "qLearningRate must be positive, got \(qLearningRate)")
+        if let rate = alphaLearningRate { try check(rate > 0 && rate.isFinite, "alphaLearningRate must be positive, got \(rate)") }
+        try check(initialAlpha > 0 && initialAlpha.isFinite, "initialAlpha must be positive, got \(initialAlpha)")
+        if let entropy = targetEntropy { try check(entropy.isFinite, "targetEntropy must be finite, got \(entropy)") }
+        try check(policyFrequency >= 1, "policyFrequency must be at least 1, got \(policyFrequency)")
+        try check(targetNetworkFrequency >= 1, "targetNetworkFrequency must be at least 1, got \(targetNetworkFrequency)")
+        try check(logStdMin.isFinite && logStdMax.isFinite && logStdMin < logStdMax,
+                  "logStdMin must be below logStdMax, got \(logStdMin), \(logStdMax)")
+        if let t = threads { try check(t >= 1, "threads must be at least 1, got \(t)") }
+    }
+}
+
+/// What one ``SACLearner/update(on:using:)`` did. The actor fields are nil on
+/// updates without an actor step (`policyFrequency` > 1), `alphaLoss` also when
+/// α is fixed; with several actor steps they describe the last.
+public struct SACUpdateMetrics: Sendable {
+    /// MSE(Q1(s, a), y) + MSE(Q2(s, a), y), before the critic step.
+    public var qLoss: Float
+    /// mean(α log π(ã|s) − min(Q1, Q2)(s, ã)), before the actor step.
+    public var actorLoss: Float?
+    /// −log α · mean(log π + target entropy), before the temperature step.
+    public var alphaLoss: Float?
+    /// α after the update.
+    public var alpha: Float
+    /// −mean(log π(ã|s)) of the actor step's sample.
+    public var entropy: Float?
+    /// Mean of Q1(s, a) and Q2(s, a) over the batch, before the critic step.
+    public var meanQ: Float
+
+    public init(qLoss: Float, actorLoss: Float?, alphaLoss: Float?, alpha: Float, entropy: Float?, meanQ: Float) {
+        self.qLoss = qLoss
+        self.actorLoss = actorLoss
+        self.alphaLoss = alphaLoss
+        self.alpha = alpha
+        self.entropy = entropy
+        self.meanQ = meanQ
+    }
+}
+
+/// An invalid learner configuration, naming the learner and the field.
+public struct LearnerConfigurationError: Error, Equatable, CustomStringConvertible, Sendable {
+    public var learner: String
+    public var message: String
+
+    public init(learner: String, message: String) {
+        self.learner = learner
+        self.message = message
+    }
+
+    public var description: String { "\(learner) configuration: \(message)" }
+}
