@@ -29,7 +29,7 @@ extension EnvironmentRegistry {
 
     private static let mazeSettings: [SettingSpec] = [
         SettingSpec("slip", default: .double(0), "probability that an action is replaced by a uniformly random one"),
-        SettingSpec("max_steps", default: .int(0), "steps before truncation; 0 = never truncate (the book's episodes are unbounded)"),
+        SettingSpec("max_steps", default: .int(0), "steps before truncation; 0 = never truncate, as the book's episodes are unbounded"),
         SettingSpec("seed", default: .int(0), "seed of the generator until reset(seed:) gives one"),
     ]
 
