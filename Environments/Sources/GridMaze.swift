@@ -100,6 +100,15 @@ public struct GridMaze: Environment, SimulatorStateSettable {
     /// slip outside [0, 1] and a negative `maxSteps` are errors naming the maze.
     public init(_ configuration: Configuration, seed: UInt64 = 0) throws {
         let name = configuration.name, map = configuration.map
+        // Parsed maps already satisfy these; maps built in code may not.
+        guard map.width >= 3, map.height >= 3,
+              (0..<map.width).allSatisfy({ map[$0, 0] == .wall && map[$0, map.height - 1] == .wall }),
+              (0..<map.height).allSatisfy({ map[0, $0] == .wall && map[map.width - 1, $0] == .wall }) else {
+            throw EnvironmentError.invalid("\(name): a maze map needs a wall border around at least one cell (\(map.width)x\(map.height) given)")
+        }
+        guard map.contains(x: map.start.x, y: map.start.y), map[map.start.x, map.start.y] == .floor else {
+            throw EnvironmentError.invalid("\(name): the start (\(map.start.x), \(map.start.y)) must be a floor cell of the map")
+        }
         for y in 1..<(map.height - 1) {
             for x in 1..<(map.width - 1) where ![.floor, .wall, .goal].contains(map[x, y]) {
                 throw EnvironmentError.invalid("\(name): map cell at line \(y + 1), column \(x + 1) is '\(map[x, y].character)'; a maze holds only '#' wall, '.' floor, 'G' goal and the start 'S'")

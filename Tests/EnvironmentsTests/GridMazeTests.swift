@@ -260,6 +260,19 @@ final class GridMazeTests: XCTestCase {
         }
     }
 
+    func testMapsBuiltInCodeAreCheckedToo() {
+        let open = GridMap(width: 3, height: 1, cells: [.floor, .floor, .goal], start: (0, 0), startDirection: .east)
+        XCTAssertThrowsError(try GridMaze(GridMaze.Configuration(name: "Code-v0", map: open))) { error in
+            XCTAssertTrue("\(error)".contains("Code-v0: a maze map needs a wall border around at least one cell (3x1 given)"), "\(error)")
+        }
+        var cells = [GridCell](repeating: .wall, count: 9)
+        cells[4] = .goal
+        let onGoal = GridMap(width: 3, height: 3, cells: cells, start: (1, 1), startDirection: .east)
+        XCTAssertThrowsError(try GridMaze(GridMaze.Configuration(name: "Code-v0", map: onGoal))) { error in
+            XCTAssertTrue("\(error)".contains("the start (1, 1) must be a floor cell"), "\(error)")
+        }
+    }
+
     func testDefaultGridMazeIsTheDynaMaze() throws {
         let grid = try make("GridMaze-v0"), dyna = try make()
         XCTAssertEqual(grid.configuration.map, dyna.configuration.map)

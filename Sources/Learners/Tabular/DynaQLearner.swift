@@ -144,6 +144,8 @@ public struct DynaQLearner: Sendable, Codable, Equatable {
     /// plus κ√τ. An untried pair leads back to `state` with reward 0, which is
     /// only planned with a bonus κ > 0 (Dyna-Q+); without one it is a programmer error.
     public mutating func planningUpdate(state: Int, action: Int) {
+        precondition((0..<stateCount).contains(state) && (0..<actionCount).contains(action),
+                     "DynaQLearner.planningUpdate: (\(state), \(action)) outside 0..<\(stateCount) × 0..<\(actionCount)")
         let κ = configuration.explorationBonus
         let outcome = model.outcome(state: state, action: action)
         precondition(outcome != nil || κ > 0,
