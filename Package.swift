@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
         .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
-        .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Environments", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "mbrlTests", dependencies: ["mbrl"]),

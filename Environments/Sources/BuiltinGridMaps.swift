@@ -7,6 +7,7 @@ public enum BuiltinGridMaps {
         "empty-8x8.txt": empty8x8,
         "four-rooms.txt": fourRooms,
         "key-door.txt": keyDoor,
+        "dyna-maze.txt": dynaMaze,
     ]
 
     /// `maps/empty-8x8.txt`.
@@ -56,6 +57,22 @@ public enum BuiltinGridMaps {
 #...#..#
 #...#.G#
 ########
+
+"""
+
+    /// `maps/dyna-maze.txt`: the Dyna maze of Sutton & Barto (2nd ed.),
+    /// Example 8.1 / Figure 8.2 — 6 rows × 9 columns inside a wall border
+    /// (the book's grid has none), start `S` at row 2, column 0, goal `G` at
+    /// row 0, column 8 (rows and columns of the 6 × 9 maze, counted from 0).
+    public static let dynaMaze = """
+###########
+#.......#G#
+#..#....#.#
+#S.#....#.#
+#..#......#
+#.....#...#
+#.........#
+###########
 
 """
 

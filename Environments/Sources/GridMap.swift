@@ -116,7 +116,9 @@ public struct GridMap: Hashable, Sendable {
     ///
     /// Rules: one line per row; every row has the same length; trailing empty
     /// lines are ignored; exactly one agent start (`>`, `v`, `<`, `^`, standing
-    /// on floor); the map's border must be walls so the agent cannot leave the grid.
+    /// on floor, or `S`: a start facing east, for maps whose agent has no
+    /// heading such as `GridMaze`'s; `text` writes it back as `>`); the map's
+    /// border must be walls so the agent cannot leave the grid.
     public static func parse(_ text: String, source: String) throws -> GridMap {
         // "\r\n" is one Character in Swift, so split on both line ends.
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -131,7 +133,8 @@ public struct GridMap: Hashable, Sendable {
                 throw GridMapError.ragged(source: source, line: row + 1, expected: width, got: line.count)
             }
             for (column, character) in line.enumerated() {
-                if let direction = GridDirection.allCases.first(where: { $0.arrow == character }) {
+                let heading: GridDirection? = character == "S" ? .east : GridDirection.allCases.first { $0.arrow == character }
+                if let direction = heading {
                     if let first = start {
                         throw GridMapError.multipleStarts(source: source, line: row + 1, column: column + 1,
                                                           first: (first.y + 1, first.x + 1))
@@ -197,7 +200,7 @@ public struct GridMap: Hashable, Sendable {
     }
 
     /// The characters a map file may contain, for error messages.
-    static let legend = "'#' wall, '.' or ' ' floor, 'G' goal, 'K' key, 'D' locked door, 'O' open door, 'L' lava, '>' 'v' '<' '^' agent start"
+    static let legend = "'#' wall, '.' or ' ' floor, 'G' goal, 'K' key, 'D' locked door, 'O' open door, 'L' lava, '>' 'v' '<' '^' agent start with a heading, 'S' agent start facing east"
 }
 
 /// A map file that cannot be used: each case names the file (or built-in map),
@@ -224,9 +227,9 @@ public enum GridMapError: Error, Equatable, CustomStringConvertible {
         case let .unknownCharacter(source, line, column, character):
             return "\(source):\(line):\(column): unknown map character \(String(reflecting: String(character))); expected one of \(GridMap.legend)"
         case let .multipleStarts(source, line, column, first):
-            return "\(source):\(line):\(column): a second agent start; the first is at line \(first.line), column \(first.column); expected exactly one of '>' 'v' '<' '^'"
+            return "\(source):\(line):\(column): a second agent start; the first is at line \(first.line), column \(first.column); expected exactly one of '>' 'v' '<' '^' or 'S'"
         case let .noStart(source):
-            return "\(source): no agent start; expected exactly one of '>' 'v' '<' '^'"
+            return "\(source): no agent start; expected exactly one of '>' 'v' '<' '^' or 'S'"
         case let .openBorder(source, line, column, character):
             return "\(source):\(line):\(column): border cell is '\(character)', expected '#' (the map must be enclosed by walls)"
         }

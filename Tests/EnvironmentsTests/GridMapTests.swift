@@ -36,6 +36,17 @@ final class GridMapTests: XCTestCase {
         XCTAssertEqual(try GridMap.parse("###\r\n#v#\r\n###\r\n\n\n", source: "crlf").startDirection, .south)
     }
 
+    func testSStartFacesEastAndIsWrittenBackAsAnArrow() throws {
+        let map = try GridMap.parse("#####\n#.SG#\n#####\n", source: "s-start")
+        XCTAssertEqual(map.start.x, 2); XCTAssertEqual(map.start.y, 1)
+        XCTAssertEqual(map.startDirection, .east)
+        XCTAssertEqual(map[2, 1], .floor)
+        XCTAssertEqual(map.text, "#####\n#.>G#\n#####\n")
+        XCTAssertThrowsError(try GridMap.parse("#####\n#S>G#\n#####\n", source: "two")) { error in
+            XCTAssertTrue("\(error)".contains("two:2:3: a second agent start; the first is at line 2, column 2"), "\(error)")
+        }
+    }
+
     func testUnknownCharacterNamesFileLineAndColumn() throws {
         try assertMapError("#####\n#>X.#\n#####\n") { path in
             "\(path):2:3: unknown map character \"X\"; expected one of '#' wall, '.' or ' ' floor"
