@@ -62,6 +62,15 @@ extension ReplayBuffer {
         endEpisode()
     }
 
+    /// A buffer of `capacity` holding this buffer's transitions in order (the
+    /// newest `capacity` of them when it is smaller), as mbrl-lib's MBPO
+    /// replaces its model buffer when the rollout length changes.
+    public func resized(capacity: Int) -> ReplayBuffer {
+        var resized = ReplayBuffer(capacity: capacity, observationSize: observationSize, actionSize: actionSize)
+        try! resized.add(contentsOf: dataset())   // sizes match by construction
+        return resized
+    }
+
     /// A buffer holding `dataset` (offline RL), with `capacity` defaulting to its size.
     public init(dataset: OfflineDataset, capacity: Int? = nil) {
         self.init(capacity: capacity ?? max(1, dataset.count), observationSize: dataset.observationSize,

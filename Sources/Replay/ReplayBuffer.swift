@@ -175,7 +175,7 @@ public struct ReplayBuffer: Sendable {
     /// `add` starts a new episode. No effect if the newest episode already ended.
     public mutating func endEpisode() { episodeOpen = false }
 
-    private mutating func append(observation: [Float], reward: Float, nextObservation: [Float],
+    mutating func append<Observation: Collection<Float>>(observation: Observation, reward: Float, nextObservation: Observation,
                                  terminated: Bool, truncated: Bool,
                                  writeAction: (UnsafeMutablePointer<Float>) -> Void) {
         precondition(observation.count == observationSize && nextObservation.count == observationSize,
@@ -196,12 +196,8 @@ public struct ReplayBuffer: Sendable {
             runs.append(EpisodeRun(id: id, first: totalAdded, length: 1))
         }
         let o = observationSize
-        observations.withUnsafeMutableBufferPointer { dst in
-            observation.withUnsafeBufferPointer { if o > 0 { (dst.baseAddress! + slot * o).update(from: $0.baseAddress!, count: o) } }
-        }
-        nextObservations.withUnsafeMutableBufferPointer { dst in
-            nextObservation.withUnsafeBufferPointer { if o > 0 { (dst.baseAddress! + slot * o).update(from: $0.baseAddress!, count: o) } }
-        }
+        for (i, value) in observation.enumerated() { observations[slot * o + i] = value }
+        for (i, value) in nextObservation.enumerated() { nextObservations[slot * o + i] = value }
         if actionSize > 0 {
             actions.withUnsafeMutableBufferPointer { writeAction($0.baseAddress! + slot * actionSize) }
         }
@@ -227,5 +223,28 @@ public struct ReplayBuffer: Sendable {
                 runHead = 0
             }
         }
+    }
+}
+
+extension ReplayBuffer {
+    /// Stores rows of a batch of transitions (e.g. imagined ones) in order,
+    /// each as a one-step episode fragment; `include[r] == false` skips row `r`.
+    /// Shapes: `observations`, `nextObservations` `[rows, observationSize]`,
+    /// `actions` `[rows, actionSize]`, `rewards`, `terminated`, `include` `[rows]`.
+    /// The rows are not flagged truncated; the newest episode is left closed.
+    public mutating func add(observations: [Float], actions: [Float], rewards: [Float], nextObservations: [Float],
+                             terminated: [Bool], include: [Bool]) {
+        let rows = rewards.count, o = observationSize, a = actionSize
+        precondition(observations.count == rows * o && nextObservations.count == rows * o && actions.count == rows * a
+                     && terminated.count == rows && include.count == rows,
+                     "ReplayBuffer.add(batch): arrays disagree with \(rows) rows of observation \(o), action \(a)")
+        for r in 0..<rows where include[r] {
+            endEpisode()
+            append(observation: observations[(r * o)..<(r * o + o)], reward: rewards[r],
+                   nextObservation: nextObservations[(r * o)..<(r * o + o)], terminated: terminated[r], truncated: false) { row in
+                for j in 0..<a { row[j] = actions[r * a + j] }
+            }
+        }
+        endEpisode()
     }
 }

@@ -1,6 +1,16 @@
 import Replay
 import SeededRandom
 
+/// Where a model rollout's terminations come from.
+public enum RolloutTermination {
+    /// The model's own termination prediction (sequence world models' head).
+    case model
+    /// A known function of the transition (mbrl-lib's `termination_fns`).
+    case function(any RewardFunction)
+    /// Never (tasks without terminal states).
+    case never
+}
+
 /// A world model as a batched environment (mbrl-lib's `ModelEnv`, widened to
 /// sequence models and to ensembles' member predictions): Dyna, MBPO and the
 /// offline methods drive their imagined rollouts through it.
@@ -24,15 +34,7 @@ import SeededRandom
 /// Cost per step: one `imagine` per group, plus O(rows · (observationSize +
 /// actionSize)) to gather and scatter rows when there are several groups.
 public final class ModelEnvironment<Model: WorldModel> {
-    /// Where a rollout's terminations come from.
-    public enum Termination {
-        /// The model's own termination prediction (sequence world models' head).
-        case model
-        /// A known function of the transition (mbrl-lib's `termination_fns`).
-        case function(any RewardFunction)
-        /// Never (tasks without terminal states).
-        case never
-    }
+    public typealias Termination = RolloutTermination
 
     public let model: Model
     /// Computes rewards instead of the model (nil: the model's predicted rewards).

@@ -50,6 +50,7 @@ final class ConfigRendererTests: XCTestCase {
             output:
               dir: runs
               checkpoint: true
+              checkpoint_every: 5000
             evaluation:
               kind: open_loop
               train_steps: 2000

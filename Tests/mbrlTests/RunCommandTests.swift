@@ -5,14 +5,35 @@ import XCTest
 /// budget, the same seed gives identical metrics, and bad input gives clear
 /// errors that leave nothing behind.
 final class RunCommandTests: XCTestCase {
-    /// Overrides that shrink any config to a few seconds in a debug build.
+    /// Overrides that shrink any PETS config to a few seconds in a debug build.
     static let tinyBudget = [
         "trials=1", "initial_random_steps=20", "trial_length=5",
         "planner.population=12", "planner.particles=5", "planner.horizon=4",
         "model.epochs_per_trial=2", "model.hidden_size=8", "model.hidden_layers=1",
     ]
 
-    /// The variant names of a config file, in order, as `mbrl run --dry-run` lists them ([] without variants).
+    /// Overrides that shrink a config of each algorithm to a few seconds in a debug build.
+    static let tinyBudgets: [String: [String]] = [
+        "pets": tinyBudget,
+        "dyna_q": ["dyna_q.episodes=2", "eval.every=50", "eval.episodes=1"],
+        "dqn": ["total_steps=60", "dqn.learning_starts=20", "dqn.train_frequency=4", "dqn.gradient_steps=2", "dqn.batch_size=8",
+                "dqn.hidden_sizes=[8]", "dqn.buffer_size=100", "dqn.target_network_frequency=10", "eval.every=30", "eval.episodes=1"],
+        "sac": ["total_steps=60", "sac.learning_starts=20", "sac.batch_size=8", "sac.hidden_sizes=[8]", "eval.every=30", "eval.episodes=1"],
+        "mbpo": ["total_steps=60", "mbpo.initial_exploration_steps=20", "mbpo.epoch_length=20", "mbpo.freq_train_model=10",
+                 "mbpo.effective_model_rollouts_per_step=2", "mbpo.num_sac_updates_per_step=2", "mbpo.history_length=2",
+                 "sac.batch_size=8", "sac.hidden_sizes=[8]", "model.hidden_size=8", "model.hidden_layers=1", "model.epochs_per_trial=2",
+                 "eval.every=20", "eval.episodes=1"],
+    ]
+
+    /// The algorithm a config file runs, as `mbrl run --dry-run` prints it (its first run's).
+    func algorithm(of file: String) throws -> String {
+        let out = try mbrl(["run", file, "--dry-run"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let line = out.stdout.split(separator: "\n").first { $0.hasPrefix("algorithm: ") }
+        return line.map { String($0.dropFirst("algorithm: ".count)) } ?? "pets"
+    }
+
+    /// The variant of each run of a config file, in order, as `mbrl run --dry-run` lists them ([] without variants or seeds; "-" for a seed of a file without variants).
     func variants(of file: String) throws -> [String] {
         let out = try mbrl(["run", file, "--dry-run"])
         XCTAssertEqual(out.status, 0, out.stderr)
@@ -24,7 +45,8 @@ final class RunCommandTests: XCTestCase {
 
     /// Overrides that shrink every sequence variant of `file` to a few gradient steps on short windows.
     func tinyVariantOverrides(of file: String) throws -> [String] {
-        try variants(of: file).filter { $0 != "mlp" }.flatMap {
+        let sequenceBackbones = ["gru", "rssm", "s4wm", "mamba", "transformer"]
+        return try Set(variants(of: file)).filter(sequenceBackbones.contains).sorted().flatMap {
             ["variants.\($0).model.train_steps=2", "variants.\($0).model.sequence_length=4"]
         }
     }
@@ -51,10 +73,11 @@ final class RunCommandTests: XCTestCase {
         var runs = 0
         for name in configs {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
-            let count = max(1, try variants(of: file).count)
-            let out = try mbrl(["run", file] + Self.tinyBudget + (try tinyVariantOverrides(of: file)) + ["--out", temporary.path, "--quiet"])
+            let count = max(1, try variants(of: file).count)   // one per (variant × seed)
+            let budget = try XCTUnwrap(Self.tinyBudgets[try algorithm(of: file)], name)
+            let out = try mbrl(["run", file] + budget + (try tinyVariantOverrides(of: file)) + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
-            XCTAssertEqual(out.stdout.components(separatedBy: "returns by trial: [").count - 1, count, "\(name): \(out.stdout)")
+            XCTAssertEqual(out.stdout.components(separatedBy: "run directory: ").count - 1, count, "\(name): \(out.stdout)")
             runs += count
         }
         let directories = try runDirectories()
@@ -264,5 +287,94 @@ final class RunCommandTests: XCTestCase {
         let markdown = try String(contentsOf: reportDirectory.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("| narrow | 2 | "), markdown)
         XCTAssertTrue(FileManager.default.fileExists(atPath: reportDirectory.appendingPathComponent("observation_rmse.svg").path))
+    }
+}
+
+/// Kill-and-resume of every learning loop: a run killed (SIGKILL) right after
+/// a checkpoint and resumed gives the same metrics as an uninterrupted run.
+final class ResumeTests: XCTestCase {
+    var temporary: URL!
+
+    override func setUpWithError() throws {
+        temporary = FileManager.default.temporaryDirectory.appendingPathComponent("mbrl-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: temporary)
+    }
+
+    /// The metrics of a run directory without timing values (which differ between processes).
+    func metrics(_ directory: URL) throws -> [String] {
+        try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { line in line.split(separator: ",").filter { !$0.contains("time/") }.joined(separator: ",") }
+    }
+
+    /// Runs `arguments` to the end in one directory, and killed after its first checkpoint then resumed in another;
+    /// returns both run directories.
+    func runUninterruptedAndResumed(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> (URL, URL) {
+        let whole = temporary.appendingPathComponent("whole"), killed = temporary.appendingPathComponent("killed")
+        let out = try mbrl(arguments + ["--out", whole.path, "--quiet"])
+        XCTAssertEqual(out.status, 0, out.stderr, file: file, line: line)
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("mbrl")
+        process.arguments = arguments + ["--out", killed.path, "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var directory: URL?
+        let deadline = Date().addingTimeInterval(300)
+        while directory == nil && Date() < deadline && process.isRunning {
+            if let candidate = try? FileManager.default.contentsOfDirectory(at: killed, includingPropertiesForKeys: nil).first,
+               FileManager.default.fileExists(atPath: candidate.appendingPathComponent("checkpoints/state.json").path) {
+                directory = candidate
+            } else {
+                usleep(2_000)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let run = try XCTUnwrap(directory, "no checkpoint before the deadline", file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("summary.json").path),
+                       "the run finished before it was killed; the test needs a longer run", file: file, line: line)
+        let resumed = try mbrl(["run", "--resume", run.path, "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr, file: file, line: line)
+        let wholeRun = try XCTUnwrap(FileManager.default.contentsOfDirectory(at: whole, includingPropertiesForKeys: nil).first)
+        return (wholeRun, run)
+    }
+
+    func testAResumedMBPORunHasTheMetricsOfAnUninterruptedOne() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/mbpo-cartpole.yaml").path
+        let (whole, resumed) = try runUninterruptedAndResumed([
+            "run", file, "seed=4", "total_steps=200", "mbpo.initial_exploration_steps=40", "mbpo.epoch_length=20",
+            "mbpo.freq_train_model=10", "mbpo.effective_model_rollouts_per_step=3", "mbpo.num_sac_updates_per_step=3",
+            "mbpo.rollout_schedule=[1, 4, 1, 3]", "sac.batch_size=16", "sac.hidden_sizes=[16]", "model.hidden_size=16",
+            "model.hidden_layers=1", "model.epochs_per_trial=3", "model.batch_size=16", "eval.every=20", "eval.episodes=1",
+        ])
+        let expected = try metrics(whole)
+        XCTAssertTrue(expected.contains { $0.contains("eval/episode_return") } && expected.contains { $0.contains("model/val_loss") })
+        XCTAssertEqual(try metrics(resumed), expected)
+        for name in ["episodes.csv"] {
+            XCTAssertEqual(try String(contentsOf: resumed.appendingPathComponent(name), encoding: .utf8),
+                           try String(contentsOf: whole.appendingPathComponent(name), encoding: .utf8), name)
+        }
+    }
+
+    func testResumedSACDQNAndDynaQRunsHaveTheMetricsOfUninterruptedOnes() throws {
+        let runs: [[String]] = [
+            ["run", repositoryRoot.appendingPathComponent("Configs/sac-pendulum.yaml").path, "total_steps=800", "sac.learning_starts=50",
+             "sac.batch_size=16", "sac.hidden_sizes=[16]", "output.checkpoint_every=200", "eval.every=200", "eval.episodes=1"],
+            ["run", repositoryRoot.appendingPathComponent("Configs/dqn-cartpole.yaml").path, "total_steps=3000", "dqn.learning_starts=100",
+             "dqn.train_frequency=4", "dqn.gradient_steps=1", "dqn.batch_size=16", "dqn.hidden_sizes=[16]", "output.checkpoint_every=300",
+             "eval.every=500", "eval.episodes=2"],
+            ["run", repositoryRoot.appendingPathComponent("Configs/dyna-maze.yaml").path, "seeds=[2]", "variants=", "dyna_q.planning_steps=50",
+             "dyna_q.episodes=100", "output.checkpoint=true", "eval.every=300", "eval.episodes=1"],
+        ]
+        for arguments in runs {
+            try setUpWithError()
+            let (whole, resumed) = try runUninterruptedAndResumed(arguments)
+            XCTAssertEqual(try metrics(resumed), try metrics(whole), arguments[1])
+            try tearDownWithError()
+        }
     }
 }

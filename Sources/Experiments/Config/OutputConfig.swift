@@ -7,13 +7,16 @@
 public struct OutputConfig: ConfigSection {
     /// Parent directory of run directories.
     public var dir = "runs"
-    /// Save the model's parameters after each trial.
+    /// Save what --resume needs (buffers, networks, generators): after each trial (pets), epoch (mbpo) or episode (dyna_q), and for dqn and sac at the first episode end after every checkpoint_every steps.
     public var checkpoint = true
+    /// Environment steps between checkpoints of the dqn and sac loops.
+    public var checkpointEvery = 5000
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case dir, checkpoint
+        case checkpointEvery = "checkpoint_every"
     }
 
     public init(from decoder: Decoder) throws {
@@ -21,9 +24,11 @@ public struct OutputConfig: ConfigSection {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.update(&dir, .dir)
         try c.update(&checkpoint, .checkpoint)
+        try c.update(&checkpointEvery, .checkpointEvery)
     }
 
     public func validate() throws {
         try require(!dir.isEmpty, "dir", expected: "a directory path", found: "an empty string")
+        try requireAtLeast(checkpointEvery, 1, "checkpoint_every")
     }
 }

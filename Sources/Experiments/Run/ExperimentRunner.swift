@@ -31,7 +31,10 @@ public struct ExperimentRunner {
     public func run(options: RunOptions = RunOptions()) throws -> RunSummary {
         switch config.algorithm {
         case .pets: return try run(PETSLoop(runner: self, options: options), options: options)
-        default: throw ExperimentError.failed("TEMP: \(config.algorithm) not wired yet")
+        case .dynaQ: return try run(DynaQLoop(runner: self, options: options), options: options)
+        case .dqn: return try run(DQNLoop(runner: self, options: options), options: options)
+        case .sac: return try run(SACLoop(runner: self, options: options), options: options)
+        case .mbpo: return try run(MBPOLoop(runner: self, options: options), options: options)
         }
     }
 

@@ -26,6 +26,17 @@ public struct ProgressReporter {
         write(mode == .live ? "\r\u{1B}[2K" + line : line + "\n")
     }
 
+    /// A progress update of a loop that runs for `total` environment steps.
+    public func update(steps: Int, of total: Int, lastReturn: Double, extra: String = "") {
+        guard mode != .quiet else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(steps) / elapsed : 0
+        let eta = rate > 0 ? Double(total - steps) / rate : 0
+        let line = String(format: "step %d/%d  return %.1f  %.0f steps/s  ETA %@%@",
+                          steps, total, lastReturn, rate, Self.duration(eta), extra.isEmpty ? "" : "  " + extra)
+        write(mode == .live ? "\r\u{1B}[2K" + line : line + "\n")
+    }
+
     /// A message on its own line.
     public func message(_ text: String) {
         guard mode != .quiet else { return }

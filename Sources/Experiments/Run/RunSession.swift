@@ -30,6 +30,8 @@ final class RunSession {
     var episodeIndex = 0
     /// Returns of the training episodes, in order.
     private(set) var episodeReturns: [Double] = []
+    /// Lengths of the training episodes, in order.
+    private(set) var episodeLengths: [Int] = []
     private var evaluator: PolicyEvaluator?
     private let started = Date()
     private var elapsedBefore = 0.0
@@ -71,7 +73,10 @@ final class RunSession {
         values["\(prefix)/episode_return"] = result.episodeReturn
         values["\(prefix)/episode_length"] = Double(result.length)
         record(values)
-        if prefix == "train" { episodeReturns.append(result.episodeReturn) }
+        if prefix == "train" {
+            episodeReturns.append(result.episodeReturn)
+            episodeLengths.append(result.length)
+        }
     }
 
     // MARK: - Evaluation
@@ -102,7 +107,7 @@ final class RunSession {
     func checkpoint<Loop: Codable>(_ state: Loop) throws {
         try writeRecords()
         try RunState(algorithm: config.algorithm.rawValue, steps: steps, episodes: episodeIndex,
-                     episodeReturns: episodeReturns, elapsedSeconds: wallSeconds,
+                     episodeReturns: episodeReturns, episodeLengths: episodeLengths, elapsedSeconds: wallSeconds,
                      metricRecords: log.records.count, episodeRows: episodeTable.count, loop: state).write(to: directory)
     }
 
@@ -118,7 +123,8 @@ final class RunSession {
         log = try MetricsLog(jsonLines: String(contentsOf: metrics, encoding: .utf8), file: metrics.path, limit: state.metricRecords)
         episodeTable = EpisodeTable(csv: try String(contentsOf: directory.file("episodes.csv"), encoding: .utf8),
                                     limit: state.episodeRows)
-        (steps, episodeIndex, episodeReturns, elapsedBefore) = (state.steps, state.episodes, state.episodeReturns, state.elapsedSeconds)
+        (steps, episodeIndex, episodeReturns, episodeLengths) = (state.steps, state.episodes, state.episodeReturns, state.episodeLengths)
+        elapsedBefore = state.elapsedSeconds
         progress.message("resuming \(directory.url.path) at step \(steps)")
         return state.loop
     }

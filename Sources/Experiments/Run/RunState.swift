@@ -18,8 +18,9 @@ struct RunState<Loop: Codable>: Codable {
     var steps: Int
     /// Real training episodes so far (the next episode's seed index).
     var episodes: Int
-    /// Returns of the training episodes so far, in order.
+    /// Returns and lengths of the training episodes so far, in order.
     var episodeReturns: [Double]
+    var episodeLengths: [Int]
     /// Seconds run before this process (for `wall_seconds`).
     var elapsedSeconds: Double
     /// Records of `metrics.jsonl` and rows of `episodes.csv` at the checkpoint
@@ -52,19 +53,36 @@ struct RunState<Loop: Codable>: Codable {
 
 extension MetricsLog {
     /// Reads `metrics.jsonl` as written by `jsonLines()` (nulls skipped), keeping the first `limit` records.
+    /// Numbers are read with `Double(_:)` (correctly rounded), so every value written is read back exactly.
     init(jsonLines text: String, file: String, limit: Int) throws {
         self.init()
         for (number, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
             if records.count == limit { break }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = (object["step"] as? NSNumber)?.intValue else {
+            guard let fields = Self.fields(of: line), let step = fields["step"].flatMap({ $0 }).flatMap({ Int(exactly: $0) }) else {
                 throw ExperimentError.io(path: "\(file):\(number + 1)", reason: "not a metrics record")
             }
             var values: [String: Double] = [:]
-            for (key, value) in object where key != "step" {
-                if let number = value as? NSNumber { values[key] = number.doubleValue }
-            }
+            for (key, value) in fields where key != "step" { if let value { values[key] = value } }
             log(step: step, values)
         }
+    }
+
+    /// The `"key": number-or-null` pairs of one line of `jsonLines()`, or nil if the line is not one.
+    static func fields(of line: Substring) -> [String: Double?]? {
+        guard line.hasPrefix("{"), line.hasSuffix("}") else { return nil }
+        var fields: [String: Double?] = [:]
+        for pair in line.dropFirst().dropLast().split(separator: ",") {
+            let parts = pair.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            let key = parts[0].trimmingCharacters(in: .whitespaces), text = parts[1].trimmingCharacters(in: .whitespaces)
+            guard key.count >= 2, key.hasPrefix("\""), key.hasSuffix("\"") else { return nil }
+            if text == "null" {
+                fields[String(key.dropFirst().dropLast())] = .some(nil)
+            } else {
+                guard let value = Double(text) else { return nil }
+                fields[String(key.dropFirst().dropLast())] = value
+            }
+        }
+        return fields
     }
 }

@@ -223,6 +223,29 @@ public final class GaussianEnsembleMLP {
         }
     }
 
+    /// Adam's state: the step count and the first and second moments in
+    /// ``parameterSpecs`` order (zeros before the first step), for checkpoints
+    /// that continue training exactly.
+    public var optimizerState: (step: Int, firstMoment: [Float], secondMoment: [Float]) {
+        get {
+            func copy(_ p: UnsafeMutablePointer<Float>?) -> [Float] {
+                p.map { Array(UnsafeBufferPointer(start: $0, count: parameterCount)) } ?? [Float](repeating: 0, count: parameterCount)
+            }
+            return (optimizerStep, copy(adamFirstMoment), copy(adamSecondMoment))
+        }
+        set {
+            precondition(newValue.firstMoment.count == parameterCount && newValue.secondMoment.count == parameterCount && newValue.step >= 0,
+                         "optimizerState: expected \(parameterCount) moments and a step >= 0")
+            if adamFirstMoment == nil {
+                adamFirstMoment = .allocate(capacity: parameterCount)
+                adamSecondMoment = .allocate(capacity: parameterCount)
+            }
+            newValue.firstMoment.withUnsafeBufferPointer { adamFirstMoment!.initialize(from: $0.baseAddress!, count: parameterCount) }
+            newValue.secondMoment.withUnsafeBufferPointer { adamSecondMoment!.initialize(from: $0.baseAddress!, count: parameterCount) }
+            optimizerStep = newValue.step
+        }
+    }
+
     /// Forgets Adam's moments and step count.
     public func resetOptimizer() {
         optimizerStep = 0

@@ -4,7 +4,10 @@ import NN
 extension EnsembleWorldModel {
     /// The model as a safetensors file: the network's parameters under
     /// `network.<name>` (PyTorch names, e.g. `network.hidden.0.weight`), the
-    /// normalisers' statistics, and the elites in the metadata.
+    /// normalisers' statistics, Adam's moments (`optimizer.exp_avg`,
+    /// `optimizer.exp_avg_sq`, flat; the network keeps them from one training
+    /// call to the next, as mbrl-lib's `ModelTrainer` keeps its optimiser), and
+    /// the elites and Adam's step count in the metadata.
     public func checkpoint() -> SafeTensorsFile {
         var tensors: [String: CheckpointArray] = [:]
         for (name, shape, values) in network.namedParameters() {
@@ -12,9 +15,13 @@ extension EnsembleWorldModel {
         }
         tensors.merge(inputNormalizer.checkpointTensors(name: "input_normalizer")) { a, _ in a }
         tensors.merge(outputNormalizer.checkpointTensors(name: "output_normalizer")) { a, _ in a }
+        let optimizer = network.optimizerState
+        tensors["optimizer.exp_avg"] = CheckpointArray(shape: [network.parameterCount], values: optimizer.firstMoment)
+        tensors["optimizer.exp_avg_sq"] = CheckpointArray(shape: [network.parameterCount], values: optimizer.secondMoment)
         return SafeTensorsFile(tensors: tensors, metadata: [
             "format": "mbrl EnsembleWorldModel",
             "elites": elites.map(String.init).joined(separator: ","),
+            "optimizer_step": String(optimizer.step),
         ])
     }
 
@@ -24,6 +31,8 @@ extension EnsembleWorldModel {
         for spec in network.parameterSpecs { shapes["network.\(spec.name)"] = spec.shape }
         shapes.merge(Normalizer.checkpointShapes(name: "input_normalizer", size: inputSize)) { a, _ in a }
         shapes.merge(Normalizer.checkpointShapes(name: "output_normalizer", size: outputSize)) { a, _ in a }
+        shapes["optimizer.exp_avg"] = [network.parameterCount]
+        shapes["optimizer.exp_avg_sq"] = [network.parameterCount]
         return shapes
     }
 
@@ -43,6 +52,11 @@ extension EnsembleWorldModel {
         for spec in network.parameterSpecs {
             try network.setParameter(named: spec.name, values: tensors["network.\(spec.name)"]!.values)
         }
+        guard let step = metadata["optimizer_step"].flatMap({ Int($0) }), step >= 0 else {
+            throw SafeTensorsError(.invalidHeader(reason: "metadata 'optimizer_step' must be a step count >= 0, got '\(metadata["optimizer_step"] ?? "")'"),
+                                   file: url.path)
+        }
+        network.optimizerState = (step, tensors["optimizer.exp_avg"]!.values, tensors["optimizer.exp_avg_sq"]!.values)
         inputNormalizer = Normalizer(checkpoint: tensors, name: "input_normalizer")
         outputNormalizer = Normalizer(checkpoint: tensors, name: "output_normalizer")
         elites = parsed

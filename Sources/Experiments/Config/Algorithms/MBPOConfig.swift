@@ -46,6 +46,8 @@ public struct MBPOConfig: ConfigSection {
     public var realDataRatio = 0.0
     /// Rollouts sample the policy (else its deterministic action).
     public var sacSamplesAction = true
+    /// Real steps after the exploration sample the policy (mbrl-lib takes its deterministic action).
+    public var envSamplesAction = false
     /// Where imagined terminations come from: known (the environment's known function) | learned (the model's termination head; sequence backbones) | none (never).
     public var termination: TerminationSource = .known
     /// Real steps a sequence model observes before each rollout start (sequence backbones only).
@@ -65,6 +67,7 @@ public struct MBPOConfig: ConfigSection {
         case numEpochsToRetainSACBuffer = "num_epochs_to_retain_sac_buffer"
         case realDataRatio = "real_data_ratio"
         case sacSamplesAction = "sac_samples_action"
+        case envSamplesAction = "env_samples_action"
         case termination
         case historyLength = "history_length"
     }
@@ -83,6 +86,7 @@ public struct MBPOConfig: ConfigSection {
         try c.update(&numEpochsToRetainSACBuffer, .numEpochsToRetainSACBuffer)
         try c.update(&realDataRatio, .realDataRatio)
         try c.update(&sacSamplesAction, .sacSamplesAction)
+        try c.update(&envSamplesAction, .envSamplesAction)
         try c.update(&termination, .termination)
         try c.update(&historyLength, .historyLength)
     }
