@@ -8,8 +8,18 @@ import Foundation
 ///   deviation, 95% CI, min and max of the metric's **final** value per run
 ///   (or of a `summary.json` value when `summaryKey` is set);
 /// - the curve shows, per group, the mean of the metric against its index
-///   (episode) with a min–max band over runs.
+///   (`xAxis: .index`, e.g. the episode) or against the environment step it
+///   was logged at (`.step`: only the steps every run of the group logged,
+///   e.g. evaluations), with a min–max band over runs.
 public struct ComparisonReport: Sendable {
+    /// What the curve's x axis counts.
+    public enum XAxis: String, Sendable, CaseIterable {
+        /// The metric's index in each run (the n-th episode).
+        case index
+        /// The environment step the metric was logged at.
+        case step
+    }
+
     public struct Row: Sendable {
         public let group: String
         public let statistics: SampleStatistics
@@ -22,21 +32,34 @@ public struct ComparisonReport: Sendable {
 
     /// Groups `runs` by the config key `groupBy` (e.g. `model.backbone`) and
     /// summarises `metric` (e.g. `train/episode_return`).
-    public init(runs: [RunRecord], groupBy: String, metric: String) throws {
+    public init(runs: [RunRecord], groupBy: String, metric: String, xAxis: XAxis = .index) throws {
         guard !runs.isEmpty else { throw ReportError.noRuns("no run directories given") }
         let groups = Dictionary(grouping: runs) { $0.config[groupBy] ?? "(unset)" }
         var rows: [Row] = []
-        var series: [LinePlot.Series] = []
+        var plotted: [LinePlot.Series] = []
         for name in groups.keys.sorted() {
-            let curves = groups[name]!.map { $0.series(metric).map(\.value) }.filter { !$0.isEmpty }
-            guard !curves.isEmpty else { continue }
-            rows.append(Row(group: name, statistics: SampleStatistics(curves.map { $0.last! })))
-            let length = curves.map(\.count).min()!
-            let x = (0..<length).map(Double.init)
+            let series = groups[name]!.map { $0.series(metric) }.filter { !$0.isEmpty }
+            guard !series.isEmpty else { continue }
+            rows.append(Row(group: name, statistics: SampleStatistics(series.map { $0.last!.value })))
+            let x: [Double], curves: [[Double]]
+            switch xAxis {
+            case .index:
+                curves = series.map { $0.map(\.value) }
+                x = (0..<curves.map(\.count).min()!).map(Double.init)
+            case .step:
+                var common = Set(series[0].map(\.step))
+                for s in series.dropFirst() { common.formIntersection(s.map(\.step)) }
+                x = common.sorted()
+                curves = series.map { s in
+                    let byStep = Dictionary(s.map { ($0.step, $0.value) }, uniquingKeysWith: { _, last in last })
+                    return x.map { byStep[$0]! }
+                }
+            }
+            let length = x.count
             let mean = (0..<length).map { i in curves.map { $0[i] }.reduce(0, +) / Double(curves.count) }
             let lower = (0..<length).map { i in curves.map { $0[i] }.min()! }
             let upper = (0..<length).map { i in curves.map { $0[i] }.max()! }
-            series.append(LinePlot.Series(label: "\(name) (n=\(curves.count))", x: x, y: mean, band: (lower, upper)))
+            plotted.append(LinePlot.Series(label: "\(name) (n=\(curves.count))", x: x, y: mean, band: (lower, upper)))
         }
         guard !rows.isEmpty else {
             let available = Set(runs.flatMap { $0.metrics.flatMap(\.keys) }).subtracting(["step"]).sorted()
@@ -45,7 +68,8 @@ public struct ComparisonReport: Sendable {
         self.metric = metric
         self.groupBy = groupBy
         self.rows = rows
-        self.plot = LinePlot(title: "\(metric) by \(groupBy)", xLabel: "episode", yLabel: metric, series: series)
+        self.plot = LinePlot(title: "\(metric) by \(groupBy)", xLabel: xAxis == .index ? "episode" : "environment steps",
+                             yLabel: metric, series: plotted)
     }
 
     /// A Markdown table.

@@ -24,6 +24,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Metric to compare (a key of metrics.jsonl).")
     var metric = "train/episode_return"
 
+    @Option(help: "The curve's x axis: index (the n-th value, e.g. episode) or step (environment steps, e.g. for eval/ metrics).")
+    var xAxis = "index"
+
     @Option(help: "Directory to write report.md, report.csv and report.html into.")
     var out = "report"
 
@@ -34,14 +37,18 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let records = try runs.map { try RunRecord(directory: URL(fileURLWithPath: $0)) }
-        let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric)
+        guard let axis = ComparisonReport.XAxis(rawValue: xAxis) else {
+            throw ValidationError("--x-axis must be one of \(ComparisonReport.XAxis.allCases.map(\.rawValue).joined(separator: ", ")), got '\(xAxis)'")
+        }
+        let report = try ComparisonReport(runs: records, groupBy: groupBy, metric: metric, xAxis: axis)
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try RunDirectory.writeAtomically(Array(report.markdown().utf8), to: directory.appendingPathComponent("report.md"))
         try RunDirectory.writeAtomically(Array(report.csv().utf8), to: directory.appendingPathComponent("report.csv"))
         try RunDirectory.writeAtomically(Array(report.html().utf8), to: directory.appendingPathComponent("report.html"))
+        try RunDirectory.writeAtomically(Array(report.plot.svg().utf8), to: directory.appendingPathComponent("curve.svg"))
         print(report.markdown(), terminator: "")
-        print("wrote \(directory.path)/report.{md,csv,html}")
+        print("wrote \(directory.path)/report.{md,csv,html} and curve.svg")
     }
 
     /// Comparison directories of `mbrl eval-model` (one per seed): mean ± std per variant, and the RMSE plot.

@@ -48,6 +48,22 @@ final class ComparisonReportTests: XCTestCase {
         XCTAssertTrue(report.html().contains("<svg"))
     }
 
+    func testCurvesAgainstStepsAverageTheStepsEveryRunLogged() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let runs = try [
+            makeRun(root, name: "a0", backbone: "mlp", seed: 0, returns: [10, 100, 200]),     // steps 0, 200, 400
+            makeRun(root, name: "a1", backbone: "mlp", seed: 1, returns: [20, 120]),          // steps 0, 200
+            makeRun(root, name: "b0", backbone: "gru", seed: 0, returns: [5, 50, 90, 95]),    // steps 0 ... 600
+        ].map { try RunRecord(directory: $0) }
+        let report = try ComparisonReport(runs: runs, groupBy: "model.backbone", metric: "train/episode_return", xAxis: .step)
+        let mlp = try XCTUnwrap(report.plot.series.first { $0.label.hasPrefix("mlp") })
+        XCTAssertEqual(mlp.x, [0, 200])
+        XCTAssertEqual(mlp.y, [15, 110])
+        XCTAssertEqual(report.plot.series.first { $0.label.hasPrefix("gru") }?.x, [0, 200, 400, 600])
+        XCTAssertEqual(report.plot.xLabel, "environment steps")
+    }
+
     func testMissingMetricNamesTheAvailableOnes() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -117,6 +117,38 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(first.joined().contains("\"model/val_loss\""), first.joined())
     }
 
+    func testEvaluationRunsOnItsOwnEnvironmentAndChangesNothingInTraining() throws {
+        // PETS evaluates with its planner; SAC with its deterministic policy. Either way the training
+        // metrics are those of a run without evaluation.
+        let cases: [(String, [String], Int)] = [
+            ("Configs/quickstart.yaml", Self.tinyBudget + ["trials=3", "trial_length=10"], 10),
+            ("Configs/sac-pendulum.yaml", ["total_steps=500", "sac.learning_starts=100", "sac.batch_size=16", "sac.hidden_sizes=[16]"], 200),
+        ]
+        for (config, budget, every) in cases {
+            let file = repositoryRoot.appendingPathComponent(config).path
+            for (name, eval) in [("with", ["eval.every=\(every)", "eval.episodes=2"]), ("without", ["eval.every=0"])] {
+                let out = try mbrl(["run", file] + budget + eval + ["--out", temporary.appendingPathComponent(name).path, "--quiet"])
+                XCTAssertEqual(out.status, 0, out.stderr)
+            }
+            func lines(_ name: String) throws -> [String] {
+                let directory = try XCTUnwrap(FileManager.default.contentsOfDirectory(at: temporary.appendingPathComponent(name),
+                                                                                      includingPropertiesForKeys: nil).first)
+                return try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+                    .split(separator: "\n").map(String.init)
+            }
+            let with = try lines("with"), without = try lines("without")
+            let evaluations = with.filter { $0.contains("eval/episode_return") }
+            XCTAssertGreaterThanOrEqual(evaluations.count, 2, "\(config): \(with)")
+            XCTAssertTrue(evaluations.allSatisfy { $0.contains("eval/episode_return_std") }, config)
+            let training = { (lines: [String]) in
+                lines.filter { !$0.contains("eval/") }.map { $0.split(separator: ",").filter { !$0.contains("time/") && !$0.contains("ms_per_action") } }
+            }
+            XCTAssertEqual(training(with), training(without), "\(config): evaluation changed the training metrics")
+            try FileManager.default.removeItem(at: temporary.appendingPathComponent("with"))
+            try FileManager.default.removeItem(at: temporary.appendingPathComponent("without"))
+        }
+    }
+
     func testDryRunPrintsTheResolvedConfig() throws {
         let file = repositoryRoot.appendingPathComponent("Configs/pets-cartpole.yaml").path
         let out = try mbrl(["run", file, "seed=7", "planner.population=64", "--dry-run"])
