@@ -79,7 +79,8 @@ final class AlgorithmConfigTests: XCTestCase {
             ("algorithm: dyna_q\nenv: {id: CartPole-v1}\n",
              ":1:1: algorithm: algorithm dyna_q needs Discrete observations (a table row per state), but CartPole-v1 has continuous observations"),
             ("algorithm: dyna_q\nenv: {id: Pendulum-v1}\n",
-             "algorithm dyna_q needs a Discrete action space, but Pendulum-v1 has actions Box(-2.0, 2.0, [1]) and Discrete observations"),
+             ":1:1: algorithm: algorithm dyna_q needs a Discrete action space, but Pendulum-v1 has actions Box(-2.0, 2.0, [1]); "
+                + "algorithms that fit Pendulum-v1: pets, sac, mbpo"),
             ("algorithm: mbpo\nenv: {id: MountainCarContinuous-v0}\nmbpo: {termination: known}\n",
              ":3:8: mbpo.termination: known: there is no known termination function for MountainCarContinuous-v0"),
         ]

@@ -16,26 +16,30 @@ extension ExperimentRunner {
         }
     }
 
-    /// Checks that `env`'s spaces fit `algorithm` (DQN needs Discrete actions,
-    /// SAC and MBPO Box actions, Dyna-Q Discrete observations and actions); the
-    /// error names the config's `algorithm` key with its file `line:column`, the
-    /// environment's spaces and the algorithms that fit.
-    func requireSpaces(of env: any Environment, discreteActions: Bool? = nil, discreteObservations: Bool = false) throws {
-        var problems: [String] = []
-        if let discreteActions {
-            let isDiscrete: Bool = { if case .discrete = env.actionSpace { return true } else { return false } }()
-            if isDiscrete != discreteActions {
-                problems.append("\(discreteActions ? "a Discrete" : "a Box") action space, but \(config.env.id) has actions \(env.actionSpace)")
-            }
-        }
-        if discreteObservations, case .box = env.observationSpace {
-            problems.append("Discrete observations (a table row per state), but \(config.env.id) has continuous observations \(env.observationSpace)")
-        }
-        guard !problems.isEmpty else { return }
+    /// `env`'s action space if it is `Discrete` (DQN, Dyna-Q), else a config error at `algorithm` (see `spaceError`).
+    func discreteActions(of env: any Environment) throws -> Discrete {
+        if case .discrete(let actions) = env.actionSpace { return actions }
+        throw spaceError(env, needs: "a Discrete action space, but \(config.env.id) has actions \(env.actionSpace)")
+    }
+
+    /// `env`'s action space if it is a `Box` (SAC, MBPO), else a config error at `algorithm`.
+    func boxActions(of env: any Environment) throws -> Box {
+        if case .box(let actions) = env.actionSpace { return actions }
+        throw spaceError(env, needs: "a Box action space, but \(config.env.id) has actions \(env.actionSpace)")
+    }
+
+    /// `env`'s observation space if it is `Discrete` (tabular learners), else a config error at `algorithm`.
+    func discreteObservations(of env: any Environment) throws -> Discrete {
+        if case .discrete(let states) = env.observationSpace { return states }
+        throw spaceError(env, needs: "Discrete observations (a table row per state), but \(config.env.id) has continuous observations \(env.observationSpace)")
+    }
+
+    /// A config error at the `algorithm` key: the loop `needs` what `env` lacks; names the algorithms that fit.
+    func spaceError(_ env: any Environment, needs: String) -> ConfigError {
         let fitting = Self.algorithmsFitting(observation: env.observationSpace, action: env.actionSpace).map(\.rawValue)
-        throw located(ConfigError(.inapplicable(reason:
-            "algorithm \(config.algorithm.rawValue) needs \(problems.joined(separator: " and ")); algorithms that fit \(config.env.id): "
-                + "\(fitting.joined(separator: ", "))"), keyPath: ["algorithm"]))
+        return located(ConfigError(.inapplicable(reason:
+            "algorithm \(config.algorithm.rawValue) needs \(needs); algorithms that fit \(config.env.id): \(fitting.joined(separator: ", "))"),
+            keyPath: ["algorithm"]))
     }
 
     /// `error` with the place its key was set: a command-line override, the

@@ -79,6 +79,29 @@ final class RunSession {
         }
     }
 
+    // MARK: - Episodes of a step-budget loop (DQN, SAC)
+
+    /// Resets `environment` for the next training episode (seeded by its index) and returns its first observation.
+    func startEpisode(_ environment: inout any Environment) throws -> [Float] {
+        defer { episodeIndex += 1 }
+        return try environment.reset(seed: episodeSeed(episodeIndex)).observation
+    }
+
+    /// Ends a training episode of a loop that runs for `total` steps: records
+    /// it (with `extra` metrics) and, when `output.checkpoint_every` steps have
+    /// passed since `lastCheckpoint` and steps remain, moves `lastCheckpoint`
+    /// here, lets the loop write its buffers and networks (`save`, which
+    /// returns the loop's state) and checkpoints.
+    func endEpisode<Loop: Codable>(_ episode: EpisodeResult, total: Int, lastCheckpoint: inout Int, extra: [String: Double] = [:],
+                                   save: (_ lastCheckpoint: Int) throws -> Loop) throws {
+        recordEpisode(kind: "train", result: episode, extra: extra)
+        progress.update(steps: steps, of: total, lastReturn: episode.episodeReturn)
+        if config.output.checkpoint && steps - lastCheckpoint >= config.output.checkpointEvery && steps < total {
+            lastCheckpoint = steps
+            try checkpoint(save(lastCheckpoint))
+        }
+    }
+
     // MARK: - Evaluation
 
     /// Runs an evaluation if the step count crossed a multiple of `eval.every`

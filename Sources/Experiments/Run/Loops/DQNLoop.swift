@@ -32,8 +32,7 @@ struct DQNLoop: ExperimentLoop {
     init(runner: ExperimentRunner, options: RunOptions) throws {
         self.runner = runner
         env = try runner.makeEnvironment()
-        try runner.requireSpaces(of: env, discreteActions: true)
-        guard case .discrete(let actions) = env.actionSpace else { fatalError("checked by requireSpaces") }
+        let actions = try runner.discreteActions(of: env)
         (actionCount, actionStart) = (actions.n, actions.start)
         var generator = SeededGenerator(seed: UInt64(runner.config.seed))
         learner = DQNLearner(observationSize: env.observationSpace.flatSize, actionCount: actions.n,
@@ -58,8 +57,7 @@ struct DQNLoop: ExperimentLoop {
         let (learner, start) = (self.learner, actionStart)
 
         // MARK: - Steps: act ε-greedily, store, learn
-        var observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-        session.episodeIndex += 1
+        var observation = try session.startEpisode(&env)
         var episode = EpisodeResult()
         while session.steps < total {
             let step = session.steps
@@ -94,19 +92,13 @@ struct DQNLoop: ExperimentLoop {
             if result.done || session.steps == total {
                 (episode.terminated, episode.truncated) = (result.terminated, result.truncated)
                 if !result.done { buffer.endEpisode() }
-                session.recordEpisode(kind: "train", result: episode, extra: ["train/epsilon": epsilon.value(at: step)])
-                session.progress.update(steps: session.steps, of: total, lastReturn: episode.episodeReturn)
-                episode = EpisodeResult()
-                if config.output.checkpoint && session.steps - lastCheckpoint >= config.output.checkpointEvery && session.steps < total {
-                    lastCheckpoint = session.steps
+                try session.endEpisode(episode, total: total, lastCheckpoint: &lastCheckpoint, extra: ["train/epsilon": epsilon.value(at: step)]) { lastCheckpoint in
                     try buffer.save(to: bufferURL)
                     try learner.checkpoint().write(to: learnerURL)
-                    try session.checkpoint(State(generator: generator, lastCheckpoint: lastCheckpoint))
+                    return State(generator: generator, lastCheckpoint: lastCheckpoint)
                 }
-                if session.steps < total {
-                    observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-                    session.episodeIndex += 1
-                }
+                episode = EpisodeResult()
+                if session.steps < total { observation = try session.startEpisode(&env) }
             }
         }
 

@@ -32,10 +32,7 @@ struct DynaQLoop: ExperimentLoop {
     init(runner: ExperimentRunner, options: RunOptions) throws {
         self.runner = runner
         env = try runner.makeEnvironment()
-        try runner.requireSpaces(of: env, discreteActions: true, discreteObservations: true)
-        guard case .discrete(let states) = env.observationSpace, case .discrete(let actions) = env.actionSpace else {
-            fatalError("checked by requireSpaces")
-        }
+        let actions = try runner.discreteActions(of: env), states = try runner.discreteObservations(of: env)
         (stateStart, actionStart) = (states.start, actions.start)
         learner = DynaQLearner(stateCount: states.n, actionCount: actions.n, configuration: runner.config.dynaQ.learnerConfiguration)
     }
@@ -53,8 +50,7 @@ struct DynaQLoop: ExperimentLoop {
 
         // MARK: - Episodes: act ε-greedily, learn, plan
         while session.episodeIndex < config.dynaQ.episodes {
-            var observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-            session.episodeIndex += 1
+            var observation = try session.startEpisode(&env)
             var episode = EpisodeResult()
             while true {
                 let s = state(observation)

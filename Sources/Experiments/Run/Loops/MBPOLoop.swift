@@ -120,15 +120,13 @@ struct MBPOLoop: ExperimentLoop {
             let capacity = rolloutLength * rolloutsPerTrain * trainsPerEpoch * mbpo.numEpochsToRetainSACBuffer
             if modelBuffer.capacity != capacity { modelBuffer = modelBuffer.resized(capacity: capacity) }
             var timing = (model: 0.0, rollout: 0.0, sac: 0.0)
-            var observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-            session.episodeIndex += 1
+            var observation = try session.startEpisode(&env)
             var episode = EpisodeResult(), episodeDone = false
             for _ in 0..<mbpo.epochLength where session.steps < total {
                 let loopStep = session.steps - mbpo.initialExplorationSteps
                 if episodeDone {
                     session.recordEpisode(kind: "train", result: episode)
-                    observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-                    session.episodeIndex += 1
+                    observation = try session.startEpisode(&env)
                     (episode, episodeDone) = (EpisodeResult(), false)
                 }
 

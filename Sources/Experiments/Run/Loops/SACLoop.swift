@@ -38,8 +38,7 @@ struct SACLoop: ExperimentLoop {
     /// The SAC learner of `sac:` for `environment`'s Box action space (MBPO's too).
     static func makeLearner(runner: ExperimentRunner, environment env: any Environment, threads: Int?) throws
         -> (SACLearner, (low: [Float], high: [Float]), SeededGenerator) {
-        try runner.requireSpaces(of: env, discreteActions: false)
-        guard case .box(let box) = env.actionSpace else { fatalError("checked by requireSpaces") }
+        let box = try runner.boxActions(of: env)
         guard box.isBounded else {
             throw runner.located(ConfigError(.inapplicable(reason:
                 "algorithm \(runner.config.algorithm.rawValue) squashes actions into the action bounds, but \(runner.config.env.id) "
@@ -69,8 +68,7 @@ struct SACLoop: ExperimentLoop {
         var action = [Float](repeating: 0, count: learner.actionSize)
 
         // MARK: - Steps: act, store, learn
-        var observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-        session.episodeIndex += 1
+        var observation = try session.startEpisode(&env)
         var episode = EpisodeResult()
         while session.steps < total {
             let step = session.steps
@@ -105,19 +103,13 @@ struct SACLoop: ExperimentLoop {
             if result.done || session.steps == total {
                 (episode.terminated, episode.truncated) = (result.terminated, result.truncated)
                 if !result.done { buffer.endEpisode() }
-                session.recordEpisode(kind: "train", result: episode)
-                session.progress.update(steps: session.steps, of: total, lastReturn: episode.episodeReturn)
-                episode = EpisodeResult()
-                if config.output.checkpoint && session.steps - lastCheckpoint >= config.output.checkpointEvery && session.steps < total {
-                    lastCheckpoint = session.steps
+                try session.endEpisode(episode, total: total, lastCheckpoint: &lastCheckpoint) { lastCheckpoint in
                     try buffer.save(to: bufferURL)
                     try learner.checkpoint().write(to: learnerURL)
-                    try session.checkpoint(State(generator: generator, lastCheckpoint: lastCheckpoint))
+                    return State(generator: generator, lastCheckpoint: lastCheckpoint)
                 }
-                if session.steps < total {
-                    observation = try env.reset(seed: session.episodeSeed(session.episodeIndex)).observation
-                    session.episodeIndex += 1
-                }
+                episode = EpisodeResult()
+                if session.steps < total { observation = try session.startEpisode(&env) }
             }
         }
 
