@@ -66,7 +66,7 @@ let package = Package(
         ]),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["TensorCore", "Environments"], path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TensorCore", "NN", "Environments"], path: "Sources/TestSupport"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),

@@ -16,15 +16,7 @@
 static inline float ens_exp(float x) { return mbrl_cephes_expf(x); }
 
 /// Natural log for normal positive x.
-static inline float ens_log(float x) {
-    int32_t ix;
-    memcpy(&ix, &x, sizeof ix);
-    int32_t e = ((ix >> 23) & 0xff) - 126;
-    ix = (ix & 0x007fffff) | 0x3f000000;
-    float m;
-    memcpy(&m, &ix, sizeof m);
-    return mbrl_cephes_log_reduced(m, e);
-}
+static inline float ens_log(float x) { return mbrl_cephes_logf_normal(x); }
 
 /// log(1 + u) for u in [0, 1], accurate for small u (Goldberg's trick).
 static inline float ens_log1p_unit(float u) {
@@ -48,20 +40,7 @@ static inline float ens_sigmoid_complement(float x) {
     return x >= 0.0f ? e * inv : inv;
 }
 
-static inline float ens_tanh(float x) {
-    float a = fabsf(x);
-    // |x| < 0.625: Cephes tanhf odd polynomial; else 1 - 2 / (e^{2|x|} + 1).
-    float z = x * x;
-    float p = -5.70498872745e-3f;
-    p = p * z + 2.06390887954e-2f;
-    p = p * z - 5.37397155531e-2f;
-    p = p * z + 1.33314422036e-1f;
-    p = p * z - 3.33332819422e-1f;
-    float small = p * z * x + x;
-    float big = 1.0f - 2.0f / (ens_exp(2.0f * a) + 1.0f);
-    big = x < 0.0f ? -big : big;
-    return a < 0.625f ? small : big;
-}
+static inline float ens_tanh(float x) { return mbrl_cephes_tanhf(x); }
 
 // MARK: - Bias + activation
 

@@ -34,8 +34,8 @@ final class DQNLearnerTests: XCTestCase {
     func referenceTargets(_ learner: DQNLearner, _ batch: TransitionBatch) -> [Double] {
         let n = learner.actionCount, b = batch.batchSize
         let s2 = batch.nextObservations.map(Double.init)
-        let next = ReferenceNetwork(learner.targetNetwork).forward(s2, rows: b)
-        let online = ReferenceNetwork(learner.qNetwork).forward(s2, rows: b)
+        let next = ReferenceDenseNetwork(learner.targetNetwork).forward(s2, rows: b)
+        let online = ReferenceDenseNetwork(learner.qNetwork).forward(s2, rows: b)
         return (0..<b).map { i in
             let row = Array(next[(i * n)..<((i + 1) * n)])
             let choice = learner.configuration.doubleDQN
@@ -47,7 +47,7 @@ final class DQNLearnerTests: XCTestCase {
 
     /// mean ℓ(Q(s, a) − y) in Double for Q-network parameters `p`.
     func referenceLoss(_ learner: DQNLearner, _ p: [Double], _ batch: TransitionBatch, _ y: [Double]) -> Double {
-        var network = ReferenceNetwork(learner.qNetwork)
+        var network = ReferenceDenseNetwork(learner.qNetwork)
         network.parameters = p
         let q = network.forward(batch.observations.map(Double.init), rows: batch.batchSize)
         var loss = 0.0
@@ -85,14 +85,14 @@ final class DQNLearnerTests: XCTestCase {
             let numeric = centralDifferences(p) { referenceLoss(dqn, $0, data, y) }
             assertClose(dqn.qNetwork.flatGradients, numeric, relativeTolerance: 1e-3, absoluteTolerance: 1e-5, "\(loss)")
             if loss == .huber {
-                let q = ReferenceNetwork(dqn.qNetwork).forward(data.observations.map(Double.init), rows: 10)
+                let q = ReferenceDenseNetwork(dqn.qNetwork).forward(data.observations.map(Double.init), rows: 10)
                 let residuals = (0..<10).map { abs(q[$0 * 3 + Int(data.actions[$0])] - y[$0]) }
                 XCTAssertTrue(residuals.contains { $0 < 1 } && residuals.contains { $0 > 1 }, "both Huber regimes: \(residuals)")
             }
         }
         var kink = Double.infinity
         let dqn = learner(seed: 2)
-        _ = ReferenceNetwork(dqn.qNetwork).forward(batch(rows: 10, rewardScale: 3, seed: 3).observations.map(Double.init), rows: 10, kink: &kink)
+        _ = ReferenceDenseNetwork(dqn.qNetwork).forward(batch(rows: 10, rewardScale: 3, seed: 3).observations.map(Double.init), rows: 10, kink: &kink)
         XCTAssertGreaterThan(kink, 1e-4, "pick another seed: a pre-activation sits on a ReLU kink")
     }
 

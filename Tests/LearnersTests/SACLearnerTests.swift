@@ -192,7 +192,7 @@ final class SACLearnerTests: XCTestCase {
         let observations = (0..<(rows * 3)).map { _ in g.normal(mean: 0, std: 2) }
         var actions: [Float] = []
         learner.act(observations: observations, rows: rows, deterministic: true, into: &actions, using: &g)
-        let head = ReferenceNetwork(learner.actor).forward(observations.map(Double.init), rows: rows)
+        let head = ReferenceDenseNetwork(learner.actor).forward(observations.map(Double.init), rows: rows)
         let scale = learner.actionScale.map(Double.init), bias = learner.actionBias.map(Double.init)
         var expected: [Float] = []
         for r in 0..<rows {

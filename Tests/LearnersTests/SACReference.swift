@@ -3,54 +3,14 @@ import Foundation
 import NN
 import Replay
 import SeededRandom
-
-/// A plain Double forward of a ``DenseNetwork``: an independent oracle written from
-/// the definitions (`Z = X Wᵀ + b`, ReLU between layers), recording the smallest
-/// |hidden pre-activation| (the distance to a ReLU kink).
-struct ReferenceNetwork {
-    var parameters: [Double]
-    let layerSizes: [Int]
-
-    init(_ network: DenseNetwork) {
-        parameters = network.flatParameters.map(Double.init)
-        layerSizes = network.layerSizes
-    }
-
-    func forward(_ x: [Double], rows: Int, kink: inout Double) -> [Double] {
-        var h = x, offset = 0
-        for l in 0..<(layerSizes.count - 1) {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
-            let w = offset, b = offset + fanIn * fanOut
-            offset = b + fanOut
-            var next = [Double](repeating: 0, count: rows * fanOut)
-            for r in 0..<rows {
-                for o in 0..<fanOut {
-                    var z = parameters[b + o]
-                    for i in 0..<fanIn { z += h[r * fanIn + i] * parameters[w + o * fanIn + i] }
-                    if l < layerSizes.count - 2 {
-                        kink = min(kink, abs(z))
-                        z = max(z, 0)
-                    }
-                    next[r * fanOut + o] = z
-                }
-            }
-            h = next
-        }
-        return h
-    }
-
-    func forward(_ x: [Double], rows: Int) -> [Double] {
-        var kink = Double.infinity
-        return forward(x, rows: rows, kink: &kink)
-    }
-}
+import TestSupport
 
 /// SAC's losses in Double, from the definitions in CleanRL's `sac_continuous_action.py`
 /// (with log π's −½((u − μ)/σ)² computed as written there), for finite differences.
 struct SACReference {
-    var actor: ReferenceNetwork
-    var critics: [ReferenceNetwork]
-    var targets: [ReferenceNetwork]
+    var actor: ReferenceDenseNetwork
+    var critics: [ReferenceDenseNetwork]
+    var targets: [ReferenceDenseNetwork]
     let observationSize: Int
     let actionSize: Int
     let scale: [Double]
@@ -63,9 +23,9 @@ struct SACReference {
     var minGap = Double.infinity
 
     init(_ learner: SACLearner) {
-        actor = ReferenceNetwork(learner.actor)
-        critics = learner.critics.map(ReferenceNetwork.init)
-        targets = learner.targetCritics.map(ReferenceNetwork.init)
+        actor = ReferenceDenseNetwork(learner.actor)
+        critics = learner.critics.map(ReferenceDenseNetwork.init)
+        targets = learner.targetCritics.map(ReferenceDenseNetwork.init)
         observationSize = learner.observationSize
         actionSize = learner.actionSize
         scale = learner.actionScale.map(Double.init)

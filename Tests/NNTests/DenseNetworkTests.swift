@@ -51,7 +51,7 @@ final class DenseNetworkTests: XCTestCase {
         let rows = 5
         let x = (0..<(rows * 4)).map { _ in g.normal(mean: 0, std: 1) }
         let r = (0..<(rows * 2)).map { _ in g.normal(mean: 0, std: 1) }
-        let reference = DenseReference(net)
+        let reference = ReferenceDenseNetwork(net)
         XCTAssertGreaterThan(reference.smallestPreactivation(x.map(Double.init), rows: rows), 1e-3,
                              "pick another seed: a pre-activation sits on the ReLU kink")
         assertClose(net(x, rows: rows), reference.forward(x.map(Double.init), rows: rows).map { Float($0) },
@@ -59,7 +59,7 @@ final class DenseNetworkTests: XCTestCase {
 
         let (analyticParameters, analyticInput) = net.gradients(input: x, rows: rows, outputGradient: r)
         let loss = { (p: [Double], x: [Double]) -> Double in
-            zip(DenseReference(parameters: p, layerSizes: net.layerSizes).forward(x, rows: rows), r).reduce(0) { $0 + $1.0 * Double($1.1) }
+            zip(ReferenceDenseNetwork(parameters: p, layerSizes: net.layerSizes).forward(x, rows: rows), r).reduce(0) { $0 + $1.0 * Double($1.1) }
         }
         let p0 = net.flatParameters.map(Double.init), x0 = x.map(Double.init)
         let h = 1e-6
@@ -234,49 +234,5 @@ final class DenseNetworkTests: XCTestCase {
             n.adamStep(learningRate: 1e-3)
         }
         XCTAssertEqual(restored.flatParameters, net.flatParameters, "the next step is bit-identical")
-    }
-}
-
-/// A plain Double forward of a ``DenseNetwork`` (an independent oracle for the tests).
-struct DenseReference {
-    let parameters: [Double]
-    let layerSizes: [Int]
-
-    init(parameters: [Double], layerSizes: [Int]) {
-        self.parameters = parameters
-        self.layerSizes = layerSizes
-    }
-
-    init(_ net: DenseNetwork) { self.init(parameters: net.flatParameters.map(Double.init), layerSizes: net.layerSizes) }
-
-    /// Outputs `[rows, out]`, with every hidden pre-activation passed to `observe`.
-    func forward(_ x: [Double], rows: Int, observe: (Double) -> Void = { _ in }) -> [Double] {
-        var h = x, offset = 0
-        for l in 0..<(layerSizes.count - 1) {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
-            let w = offset, b = offset + fanIn * fanOut
-            offset = b + fanOut
-            var next = [Double](repeating: 0, count: rows * fanOut)
-            for r in 0..<rows {
-                for o in 0..<fanOut {
-                    var z = parameters[b + o]
-                    for i in 0..<fanIn { z += h[r * fanIn + i] * parameters[w + o * fanIn + i] }
-                    if l < layerSizes.count - 2 {
-                        observe(z)
-                        z = max(z, 0)
-                    }
-                    next[r * fanOut + o] = z
-                }
-            }
-            h = next
-        }
-        return h
-    }
-
-    /// The smallest |pre-activation| of any hidden unit (distance to the ReLU kink).
-    func smallestPreactivation(_ x: [Double], rows: Int) -> Double {
-        var smallest = Double.infinity
-        _ = forward(x, rows: rows) { smallest = min(smallest, abs($0)) }
-        return smallest
     }
 }
