@@ -22,6 +22,7 @@ final class AlgorithmConfigTests: XCTestCase {
             XCTAssertEqual(rendered.contains("\nsac:"), algorithm == .sac || algorithm == .mbpo, rendered)
             XCTAssertEqual(rendered.contains("\nmodel:"), algorithm == .pets || algorithm == .mbpo, rendered)
             XCTAssertEqual(rendered.contains("\ntotal_steps:"), [.dqn, .sac, .mbpo].contains(algorithm), rendered)
+            XCTAssertEqual(config.eval.every, algorithm == .pets ? 0 : 1000, "PETS evaluates only when asked: its trials are planner episodes")
         }
     }
 

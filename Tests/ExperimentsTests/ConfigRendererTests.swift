@@ -45,7 +45,7 @@ final class ConfigRendererTests: XCTestCase {
               replan_every: 1
             agent_kind: null
             eval:
-              every: 1000
+              every: 0
               episodes: 5
             output:
               dir: runs

@@ -49,8 +49,8 @@ public struct ExperimentConfig: ConfigSection {
     public var output = OutputConfig()
     /// What `mbrl eval-model` measures (open-loop error or the T-maze memory probe).
     public var evaluation = EvaluationConfig()
-    /// How the policy is evaluated while it learns (every algorithm).
-    public var eval = PolicyEvaluationConfig()
+    /// How the policy is evaluated while it learns (every algorithm; by default every 1000 steps, never for pets).
+    public var eval = PolicyEvaluationConfig(for: .pets)
     /// Tabular Q-learning / Dyna-Q (algorithm: dyna_q).
     public var dynaQ = DynaQConfig()
     /// DQN (algorithm: dqn).
@@ -100,6 +100,7 @@ public struct ExperimentConfig: ConfigSection {
         try c.reject([.dqn], unless: algorithm == .dqn, belongsTo([.dqn]))
         try c.reject([.sac], unless: algorithm.usesSAC, belongsTo([.sac, .mbpo]))
         try c.reject([.mbpo], unless: algorithm == .mbpo, belongsTo([.mbpo]))
+        eval = PolicyEvaluationConfig(for: algorithm)
         try c.update(&env, .env)
         try c.update(&totalSteps, .totalSteps)
         try c.update(&trials, .trials)

@@ -7,12 +7,17 @@
 /// `eval/episode_return` (the mean) against environment steps. Evaluation
 /// never adds data to the replay buffer.
 public struct PolicyEvaluationConfig: ConfigSection {
-    /// Environment steps between evaluations (0: never; the first evaluation comes after `every` steps).
+    /// Environment steps between evaluations (0: never; the first evaluation comes after `every` steps). Default 1000, and 0 for pets (its trials are already episodes of its planner, and planning is costly).
     public var every = 1000
     /// Episodes per evaluation (the mean return is logged).
     public var episodes = 5
 
     public init() {}
+
+    /// The defaults for `algorithm` (`every` 0 for pets).
+    public init(for algorithm: Algorithm) {
+        if algorithm == .pets { every = 0 }
+    }
 
     enum CodingKeys: String, CodingKey {
         case every, episodes

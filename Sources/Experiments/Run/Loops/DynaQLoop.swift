@@ -64,9 +64,8 @@ struct DynaQLoop: ExperimentLoop {
                 session.steps += 1
 
                 // MARK: evaluation of the greedy policy
-                let frozen = learner
                 try session.evaluateIfDue(since: session.steps - 1) { observation, _ in
-                    [Float(actionStart + frozen.greedyAction(state: state(observation), using: &evaluationGenerator))]
+                    [Float(actionStart + learner.greedyAction(state: state(observation), using: &evaluationGenerator))]
                 }
                 if result.done {
                     (episode.terminated, episode.truncated) = (result.terminated, result.truncated)
