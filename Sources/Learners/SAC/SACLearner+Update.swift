@@ -134,14 +134,16 @@ extension SACLearner {
     /// target's Polyak update of the same slice.
     func criticUpdatePhase(_ ws: SACWorkspace, adam: Bool, polyak: Bool) {
         let critics = critics, targets = targetCritics, b = ws.batchSize, tau = configuration.tau
-        let steps = adam ? critics.map { $0.beginAdamStep(learningRate: configuration.qLearningRate) } : []
+        let rate = configuration.qLearningRate
+        let step1 = adam ? critics[0].beginAdamStep(learningRate: rate) : nil
+        let step2 = adam ? critics[1].beginAdamStep(learningRate: rate) : nil
         let items = ws.criticBlocks
         queue.run(count: items.count) { _, i in
             let (k, block) = items[i]
             critics[k].computeGradients(block, input: ws.criticInput, rows: b, workspace: ws.criticPasses[k])
-            if adam {
-                critics[k].applyAdam(steps[k], to: block.weights)
-                critics[k].applyAdam(steps[k], to: block.biases)
+            if let step = k == 0 ? step1 : step2 {
+                critics[k].applyAdam(step, to: block.weights)
+                critics[k].applyAdam(step, to: block.biases)
             }
             if polyak {
                 targets[k].softUpdate(toward: critics[k], tau: tau, range: block.weights)
