@@ -64,10 +64,13 @@ extension SACLearner {
                     ws.observations.update(from: s.baseAddress!, count: b * obs)
                     ws.nextObservations.update(from: s2.baseAddress!, count: b * obs)
                     for i in 0..<b {
-                        (ws.criticInput + i * width).update(from: s.baseAddress! + i * obs, count: obs)
-                        (ws.criticInput + i * width + obs).update(from: a.baseAddress! + i * act, count: act)
-                        (ws.policyInput + i * width).update(from: s.baseAddress! + i * obs, count: obs)
-                        (ws.nextInput + i * width).update(from: s2.baseAddress! + i * obs, count: obs)
+                        for j in 0..<obs {
+                            let x = s[i * obs + j]
+                            ws.criticInput[i * width + j] = x
+                            ws.policyInput[i * width + j] = x
+                            ws.nextInput[i * width + j] = s2[i * obs + j]
+                        }
+                        for j in 0..<act { ws.criticInput[i * width + obs + j] = a[i * act + j] }
                     }
                 }
             }
