@@ -32,7 +32,8 @@ import SeededRandom
 ///   ``Workspace/outputGradient``, dL/dZ of every layer (the ReLU derivative is
 ///   read off the stored activation) and optionally dL/dX — row-parallel, no
 ///   reduction over rows; `2·rows·Σ_{l≥1} in·out` flops (+ the first layer's
-///   with dL/dX).
+///   with dL/dX). A layer with at most 8 outputs (a critic's Q, a policy head)
+///   back-propagates through one fused C loop with the ReLU mask.
 /// - ``computeGradients(_:input:rows:workspace:)``: the weight and bias
 ///   gradients of one block, `dW = dZᵀ X`, `db = Σ_rows dZ`, overwriting its
 ///   slice of ``gradients``; `2·rows·in·units` flops. Skip it when only dL/dX
