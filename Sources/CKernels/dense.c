@@ -17,6 +17,23 @@ void mbrl_dense_relu_backward(float *restrict d, const float *restrict a, size_t
 }
 
 MBRL_CLONES
+void mbrl_dense_backprop_narrow(const float *restrict dz, size_t rows, size_t out, const float *restrict w,
+                                size_t in, const float *restrict a, float *restrict dst) {
+    for (size_t r = 0; r < rows; r++) {
+        float *restrict d = dst + r * in;
+        const float *restrict ar = a + r * in;
+        const float g0 = dz[r * out];
+        for (size_t i = 0; i < in; i++) d[i] = g0 * w[i];
+        for (size_t o = 1; o < out; o++) {
+            const float g = dz[r * out + o];
+            const float *restrict wo = w + o * in;
+            for (size_t i = 0; i < in; i++) d[i] += g * wo[i];
+        }
+        for (size_t i = 0; i < in; i++) d[i] = ar[i] > 0.0f ? d[i] : 0.0f;
+    }
+}
+
+MBRL_CLONES
 void mbrl_dense_polyak(float *restrict target, const float *restrict source, size_t n, float tau) {
     const float keep = 1.0f - tau;
     for (size_t i = 0; i < n; i++) target[i] = keep * target[i] + tau * source[i];

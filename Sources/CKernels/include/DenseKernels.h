@@ -19,6 +19,14 @@
 /// (a = relu(z) > 0 exactly when z > 0; torch's relu'(0) = 0).
 void mbrl_dense_relu_backward(float *d, const float *a, size_t n);
 
+/// One backward step through a narrow layer (out small, e.g. a critic's 1 output)
+/// fused with the ReLU below it: for each row r < rows and i < in,
+///   dst[r, i] = a[r, i] > 0 ? Σ_o dz[r, o] · w[o, i] : 0
+/// with dz [rows, out], w [out, in] (the layer's weight) and a [rows, in] (the
+/// activation below). Replaces clear + GEMM (k = out) + mask; cost rows·in·out FMAs.
+void mbrl_dense_backprop_narrow(const float *dz, size_t rows, size_t out, const float *w, size_t in,
+                                const float *a, float *dst);
+
 /// Polyak averaging: target[i] = (1 - tau) * target[i] + tau * source[i] for i < n.
 void mbrl_dense_polyak(float *target, const float *source, size_t n, float tau);
 

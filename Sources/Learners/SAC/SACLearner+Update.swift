@@ -64,10 +64,13 @@ extension SACLearner {
                     ws.observations.update(from: s.baseAddress!, count: b * obs)
                     ws.nextObservations.update(from: s2.baseAddress!, count: b * obs)
                     for i in 0..<b {
-                        (ws.criticInput + i * width).update(from: s.baseAddress! + i * obs, count: obs)
-                        (ws.criticInput + i * width + obs).update(from: a.baseAddress! + i * act, count: act)
-                        (ws.policyInput + i * width).update(from: s.baseAddress! + i * obs, count: obs)
-                        (ws.nextInput + i * width).update(from: s2.baseAddress! + i * obs, count: obs)
+                        for j in 0..<obs {
+                            let x = s[i * obs + j]
+                            ws.criticInput[i * width + j] = x
+                            ws.policyInput[i * width + j] = x
+                            ws.nextInput[i * width + j] = s2[i * obs + j]
+                        }
+                        for j in 0..<act { ws.criticInput[i * width + obs + j] = a[i * act + j] }
                     }
                 }
             }
@@ -134,14 +137,16 @@ extension SACLearner {
     /// target's Polyak update of the same slice.
     func criticUpdatePhase(_ ws: SACWorkspace, adam: Bool, polyak: Bool) {
         let critics = critics, targets = targetCritics, b = ws.batchSize, tau = configuration.tau
-        let steps = adam ? critics.map { $0.beginAdamStep(learningRate: configuration.qLearningRate) } : []
+        let rate = configuration.qLearningRate
+        let step1 = adam ? critics[0].beginAdamStep(learningRate: rate) : nil
+        let step2 = adam ? critics[1].beginAdamStep(learningRate: rate) : nil
         let items = ws.criticBlocks
         queue.run(count: items.count) { _, i in
             let (k, block) = items[i]
             critics[k].computeGradients(block, input: ws.criticInput, rows: b, workspace: ws.criticPasses[k])
-            if adam {
-                critics[k].applyAdam(steps[k], to: block.weights)
-                critics[k].applyAdam(steps[k], to: block.biases)
+            if let step = k == 0 ? step1 : step2 {
+                critics[k].applyAdam(step, to: block.weights)
+                critics[k].applyAdam(step, to: block.biases)
             }
             if polyak {
                 targets[k].softUpdate(toward: critics[k], tau: tau, range: block.weights)

@@ -32,7 +32,8 @@ import SeededRandom
 ///   ``Workspace/outputGradient``, dL/dZ of every layer (the ReLU derivative is
 ///   read off the stored activation) and optionally dL/dX — row-parallel, no
 ///   reduction over rows; `2·rows·Σ_{l≥1} in·out` flops (+ the first layer's
-///   with dL/dX).
+///   with dL/dX). A layer with at most 8 outputs (a critic's Q, a policy head)
+///   back-propagates through one fused C loop with the ReLU mask.
 /// - ``computeGradients(_:input:rows:workspace:)``: the weight and bias
 ///   gradients of one block, `dW = dZᵀ X`, `db = Σ_rows dZ`, overwriting its
 ///   slice of ``gradients``; `2·rows·in·units` flops. Skip it when only dL/dX
@@ -55,6 +56,10 @@ public final class DenseNetwork {
 
     /// Linear layers: weight `[out, in]` and bias `[out]` offsets in the flat buffers.
     let layers: [EnsembleLayerLayout]
+    /// Layers this narrow (outputs) back-propagate through a fused C loop instead of a GEMM.
+    static let narrowWidth = 8
+    /// One gradient block per layer (``backward(input:rows:workspace:inputGradient:parameterGradients:)``).
+    private(set) lazy var wholeLayers: [GradientBlock] = gradientBlocks()
     var firstMoment: UnsafeMutablePointer<Float>?
     var secondMoment: UnsafeMutablePointer<Float>?
     /// Adam steps taken so far (t in the bias corrections).
@@ -186,10 +191,15 @@ public final class DenseNetwork {
             let layer = layers[l]
             let dz = workspace.deltas[l] + r0 * layer.outputSize
             let below = workspace.deltas[l - 1] + r0 * layer.inputSize
-            ensembleGEMM(transposeA: false, transposeB: false, m: n, n: layer.inputSize, k: layer.outputSize,
-                         dz, layer.outputSize, parameters.baseAddress! + layer.weightOffset, layer.inputSize,
-                         below, layer.inputSize)
-            mbrl_dense_relu_backward(below, workspace.activations[l - 1] + r0 * layer.inputSize, n * layer.inputSize)
+            let w = parameters.baseAddress! + layer.weightOffset
+            let a = workspace.activations[l - 1] + r0 * layer.inputSize
+            if layer.outputSize <= Self.narrowWidth {
+                mbrl_dense_backprop_narrow(dz, n, layer.outputSize, w, layer.inputSize, a, below)
+            } else {
+                ensembleGEMM(transposeA: false, transposeB: false, m: n, n: layer.inputSize, k: layer.outputSize,
+                             dz, layer.outputSize, w, layer.inputSize, below, layer.inputSize)
+                mbrl_dense_relu_backward(below, a, n * layer.inputSize)
+            }
         }
         if let dx = inputGradient {
             let first = layers[0]
@@ -245,12 +255,12 @@ public final class DenseNetwork {
     }
 
     /// The whole backward pass on one thread: ``backpropagate(rows:workspace:inputGradient:)``
-    /// over rows `0..<rows`, then, with `parameterGradients`, every block's gradients.
+    /// over rows `0..<rows`, then, with `parameterGradients`, every layer's gradients.
     public func backward(input: UnsafePointer<Float>, rows: Int, workspace: Workspace,
                          inputGradient: UnsafeMutablePointer<Float>? = nil, parameterGradients: Bool = true) {
         backpropagate(rows: 0..<rows, workspace: workspace, inputGradient: inputGradient)
         if parameterGradients {
-            for block in gradientBlocks() { computeGradients(block, input: input, rows: rows, workspace: workspace) }
+            for block in wholeLayers { computeGradients(block, input: input, rows: rows, workspace: workspace) }
         }
     }
 
