@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import SeededRandom
 import Reports
 
 /// What every algorithm's loop shares (DESIGN: "each loop is one file that
@@ -79,7 +80,7 @@ final class RunSession {
         }
     }
 
-    // MARK: - Episodes of a step-budget loop (DQN, SAC)
+    // MARK: - Episodes of a step-budget loop (DQN, SAC; state: `StepBudgetLoopState`)
 
     /// Resets `environment` for the next training episode (seeded by its index) and returns its first observation.
     func startEpisode(_ environment: inout any Environment) throws -> [Float] {
@@ -203,4 +204,12 @@ final class RunSession {
         try directory.writeJSON(object, to: "summary.json")
         return summary
     }
+}
+
+/// What a step-budget loop (DQN, SAC) keeps in its checkpoints besides its
+/// buffer and learner: the generator of its exploration and sampling, and the
+/// step of its last checkpoint.
+struct StepBudgetLoopState: Codable {
+    var generator: SeededGenerator
+    var lastCheckpoint: Int
 }

@@ -15,10 +15,7 @@ import SeededRandom
 /// steps: the replay buffer, the learner (networks, target, Adam moments) and
 /// the generators, so a resumed run continues exactly as an uninterrupted one.
 struct DQNLoop: ExperimentLoop {
-    struct State: Codable {
-        var generator: SeededGenerator
-        var lastCheckpoint: Int
-    }
+    typealias State = StepBudgetLoopState
 
     let runner: ExperimentRunner
     var config: ExperimentConfig { runner.config }

@@ -15,10 +15,7 @@ import SeededRandom
 /// steps: the replay buffer, the learner (actor, critics, targets, Adam
 /// moments, log α) and the generator, so a resumed run continues exactly.
 struct SACLoop: ExperimentLoop {
-    struct State: Codable {
-        var generator: SeededGenerator
-        var lastCheckpoint: Int
-    }
+    typealias State = StepBudgetLoopState
 
     let runner: ExperimentRunner
     var config: ExperimentConfig { runner.config }
