@@ -16,7 +16,8 @@
 //   Reports                      run records → tables and plots (Foundation only)
 //   Experiments → all above      configs, runner, sweeps
 //   BenchmarkSuite → NN, Planning, Learners, Environments   `mbrl bench` workloads
-//   mbrl                         the command-line tool
+//   MBRLCommandLine              every `mbrl` command, over any environment registry
+//   mbrl                         the command-line tool (MBRLCommandLine.main() over the built-ins)
 import PackageDescription
 
 let package = Package(
@@ -26,7 +27,8 @@ let package = Package(
     products: [
         .executable(name: "mbrl", targets: ["mbrl"]),
         .library(name: "MBRL", targets: [
-            "TensorCore", "NN", "Environments", "Replay", "WorldModels", "Planning", "Learners", "Reports", "Experiments",
+            "SeededRandom", "TensorCore", "NN", "Environments", "Replay", "WorldModels", "Planning", "Learners", "Reports",
+            "Experiments", "MBRLCommandLine",
         ]),
     ],
     dependencies: [
@@ -60,10 +62,11 @@ let package = Package(
             "Planning", "Learners", "Reports", "AtomicFiles", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BenchmarkSuite", dependencies: ["NN", "WorldModels", "Planning", "Learners", "Environments"], path: "Benchmarks/BenchmarkSuite"),
-        .executableTarget(name: "mbrl", dependencies: [
+        .target(name: "MBRLCommandLine", dependencies: [
             "Experiments", "Reports", "BenchmarkSuite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "mbrl", dependencies: ["MBRLCommandLine"]),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["TensorCore", "NN", "Environments"], path: "Sources/TestSupport"),

@@ -46,6 +46,9 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
         case inapplicable(reason: String)
         /// A command-line override that is not `key.path=value`.
         case malformedOverride(reason: String)
+        /// A value the component it configures rejected (an unknown environment
+        /// id, a setting the environment does not have, a command that fails to start).
+        case rejected(reason: String)
     }
 
     /// The file the value came from (nil for values built in code).
@@ -107,7 +110,7 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
             return "expected \(expected), found \(found)"
         case .invalidChoice(let found, let valid):
             return "expected one of \(valid.joined(separator: ", ")), found \(found)"
-        case .inapplicable(let reason):
+        case .inapplicable(let reason), .rejected(let reason):
             return reason
         case .malformedOverride(let reason):
             return "malformed override: \(reason) (expected key.path=value, e.g. planner.population=100)"

@@ -59,6 +59,33 @@ public struct EnvConfig: ConfigSection {
         try c.encode(maxEpisodeSteps, forKey: .maxEpisodeSteps)
     }
 
+    /// The environment `id` with `settings` from `registry`; `max_episode_steps`
+    /// is passed as the environment's own `max_episode_steps` setting where it
+    /// has one (replacing its default limit), or else wraps it in `TimeLimit`.
+    public func makeEnvironment(in registry: EnvironmentRegistry) throws -> any Environment {
+        var settings = self.settings
+        let spec = try registry.spec(id)
+        if let limit = maxEpisodeSteps {
+            if spec.settings.contains(where: { $0.key == "max_episode_steps" }) {
+                settings["max_episode_steps"] = .int(limit)
+                return try registry.make(id, settings: settings)
+            }
+            return TimeLimit(AnyEnvironment(try registry.make(id, settings: settings)), maxEpisodeSteps: limit)
+        }
+        return try registry.make(id, settings: settings)
+    }
+
+    /// The config key an error from `makeEnvironment(in:)` is about: `env.id`,
+    /// `env.settings.KEY`, `env.settings.command` for an external child, or `env`.
+    public static func keyPath(of error: EnvironmentError) -> [String] {
+        switch error {
+        case .unknownID: return ["env", "id"]
+        case .unknownSetting(_, let key, _), .invalidSetting(_, let key, _, _): return ["env", "settings", key]
+        case .external: return ["env", "settings", "command"]
+        default: return ["env"]
+        }
+    }
+
     public func validate() throws {
         try require(!id.isEmpty, "id", expected: "a registered environment id", found: "an empty string")
         if let maxEpisodeSteps { try requireAtLeast(maxEpisodeSteps, 1, "max_episode_steps") }

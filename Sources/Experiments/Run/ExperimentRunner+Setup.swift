@@ -56,20 +56,16 @@ func makePlanningAgent<Model: WorldModel>(model: Model, planner: any Planner, pa
 }
 
 extension ExperimentRunner {
-    /// The environment of `env.id` with its settings; `env.max_episode_steps` is
-    /// passed as the environment's own `max_episode_steps` setting where it has
-    /// one (replacing its default limit), or else wraps it in `TimeLimit`.
-    func makeEnvironment() throws -> any Environment {
-        var settings = config.env.settings
-        let spec = try registry.spec(config.env.id)
-        if let limit = config.env.maxEpisodeSteps {
-            if spec.settings.contains(where: { $0.key == "max_episode_steps" }) {
-                settings["max_episode_steps"] = .int(limit)
-                return try registry.make(config.env.id, settings: settings)
-            }
-            return TimeLimit(AnyEnvironment(try registry.make(config.env.id, settings: settings)), maxEpisodeSteps: limit)
+    /// The environment of `env` (`EnvConfig.makeEnvironment(in:)`) from this
+    /// runner's registry; an unknown id, a bad setting or an external command
+    /// that fails to start is a config error at its key (`env.id`,
+    /// `env.settings.KEY`) with the place it was set and the registry's closest ids.
+    public func makeEnvironment() throws -> any Environment {
+        do {
+            return try config.env.makeEnvironment(in: registry)
+        } catch let error as EnvironmentError {
+            throw located(ConfigError(.rejected(reason: error.description), keyPath: EnvConfig.keyPath(of: error)))
         }
-        return try registry.make(config.env.id, settings: settings)
     }
 
     func makePlanner(encoding: ActionEncoding) throws -> any Planner {

@@ -38,6 +38,20 @@ public struct ExperimentRunner {
         }
     }
 
+    /// Everything `run` checks before it writes anything, without running:
+    /// builds the loop (the environment is made and dropped, so an external
+    /// child starts and is closed; the model, learner and planner are built)
+    /// and opens no run directory. `mbrl run --dry-run` calls it.
+    public func validate(options: RunOptions = RunOptions()) throws {
+        switch config.algorithm {
+        case .pets: _ = try PETSLoop(runner: self, options: options)
+        case .dynaQ: _ = try DynaQLoop(runner: self, options: options)
+        case .dqn: _ = try DQNLoop(runner: self, options: options)
+        case .sac: _ = try SACLoop(runner: self, options: options)
+        case .mbpo: _ = try MBPOLoop(runner: self, options: options)
+        }
+    }
+
     private func run<Loop: ExperimentLoop>(_ loop: Loop, options: RunOptions) throws -> RunSummary {
         let session = try RunSession(runner: self, options: options, evaluationMaxSteps: loop.evaluationMaxSteps)
         return try loop.run(in: session)

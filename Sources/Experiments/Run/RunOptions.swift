@@ -12,8 +12,12 @@ public struct RunOptions: Sendable {
     public var threads: Int?
     /// The command line, recorded in `run.json`.
     public var commandLine: [String] = CommandLine.arguments
+    /// Set by a signal handler to stop the run between two steps (`RunInterrupted`).
+    public var interruption: RunInterruption?
 
-    public init(outputRoot: String? = nil, resumeDirectory: String? = nil, quiet: Bool = false, threads: Int? = nil) {
+    public init(outputRoot: String? = nil, resumeDirectory: String? = nil, quiet: Bool = false, threads: Int? = nil,
+                interruption: RunInterruption? = nil) {
+        self.interruption = interruption
         self.outputRoot = outputRoot
         self.resumeDirectory = resumeDirectory
         self.quiet = quiet

@@ -37,6 +37,9 @@ final class RunSession {
     private let started = Date()
     private var elapsedBefore = 0.0
     private let runner: ExperimentRunner
+    private let interruption: RunInterruption?
+    /// Environment steps of the last checkpoint written or resumed from.
+    private var checkpointSteps: Int?
 
     /// Opens the run directory (a new one, or `options.resumeDirectory`). Call
     /// it after everything that can fail on user input has been checked.
@@ -45,6 +48,7 @@ final class RunSession {
         config = runner.config
         progress = ProgressReporter(quiet: options.quiet)
         isResuming = options.resumeDirectory != nil
+        interruption = options.interruption
         if config.eval.every > 0 {
             evaluator = PolicyEvaluator(environment: try runner.makeEnvironment(), episodes: config.eval.episodes,
                                         maxSteps: evaluationMaxSteps, runSeed: config.seed)
@@ -54,6 +58,18 @@ final class RunSession {
             try directory.write(config.renderedYAML(), to: "config.yaml")
             try directory.writeJSON(runner.runRecord(options: options, started: started), to: "run.json")
         }
+        if !config.output.checkpoint {
+            progress.message("note: output.checkpoint is false: this run cannot be resumed if it stops early")
+        }
+    }
+
+    /// Throws `RunInterrupted` when a stop was requested (the loops call it
+    /// between steps, where every file is whole).
+    func checkInterruption() throws {
+        guard let reason = interruption?.reason else { return }
+        progress.finish()
+        throw RunInterrupted(reason: reason, runDirectory: directory.url.path, steps: steps,
+                             checkpointSteps: checkpointSteps, checkpointsEnabled: config.output.checkpoint)
     }
 
     /// The seed of training episode `index` (from the run's seed and the index only).
@@ -133,6 +149,7 @@ final class RunSession {
         try RunState(algorithm: config.algorithm.rawValue, steps: steps, episodes: episodeIndex,
                      episodeReturns: episodeReturns, episodeLengths: episodeLengths, elapsedSeconds: wallSeconds,
                      metricRecords: log.records.count, episodeRows: episodeTable.count, loop: state).write(to: directory)
+        checkpointSteps = steps
     }
 
     /// Reads the last checkpoint back (for `--resume`): the counters, the
@@ -149,6 +166,7 @@ final class RunSession {
                                     limit: state.episodeRows)
         (steps, episodeIndex, episodeReturns, episodeLengths) = (state.steps, state.episodes, state.episodeReturns, state.episodeLengths)
         elapsedBefore = state.elapsedSeconds
+        checkpointSteps = state.steps
         progress.message("resuming \(directory.url.path) at step \(steps)")
         return state.loop
     }

@@ -57,6 +57,7 @@ struct DQNLoop: ExperimentLoop {
         var observation = try session.startEpisode(&env)
         var episode = EpisodeResult()
         while session.steps < total {
+            try session.checkInterruption()
             let step = session.steps
             let index = generator.uniformDouble() < epsilon.value(at: step)
                 ? Int(generator.next(upperBound: UInt64(actionCount))) : learner.greedyAction(observation: observation)

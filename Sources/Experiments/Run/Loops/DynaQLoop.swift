@@ -53,6 +53,7 @@ struct DynaQLoop: ExperimentLoop {
             var observation = try session.startEpisode(&env)
             var episode = EpisodeResult()
             while true {
+                try session.checkInterruption()
                 let s = state(observation)
                 let a = learner.act(state: s, using: &generator)
                 let result = try env.step(.discrete(actionStart + a))

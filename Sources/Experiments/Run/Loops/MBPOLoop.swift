@@ -100,6 +100,7 @@ struct MBPOLoop: ExperimentLoop {
         while session.steps < mbpo.initialExplorationSteps {
             let result = try runner.runEpisode(&env, buffer: &buffer, seed: session.episodeSeed(session.episodeIndex),
                                                maxSteps: mbpo.initialExplorationSteps - session.steps) { observation, _ in
+                try session.checkInterruption()
                 if mbpo.randomInitialExplore {
                     for i in action.indices { action[i] = generator.uniform(bounds.low[i], bounds.high[i]) }
                 } else {
@@ -123,6 +124,7 @@ struct MBPOLoop: ExperimentLoop {
             var observation = try session.startEpisode(&env)
             var episode = EpisodeResult(), episodeDone = false
             for _ in 0..<mbpo.epochLength where session.steps < total {
+                try session.checkInterruption()
                 let loopStep = session.steps - mbpo.initialExplorationSteps
                 if episodeDone {
                     session.recordEpisode(kind: "train", result: episode)

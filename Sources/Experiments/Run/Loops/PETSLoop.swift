@@ -91,7 +91,8 @@ struct PETSLoop: ExperimentLoop {
             while session.steps < config.initialRandomSteps {
                 let result = try runner.runEpisode(&env, buffer: &buffer, seed: session.episodeSeed(session.episodeIndex),
                                                    maxSteps: min(trialLength, config.initialRandomSteps - session.steps)) { _, _ in
-                    encoding.randomVector(using: &randomGenerator)
+                    try session.checkInterruption()
+                    return encoding.randomVector(using: &randomGenerator)
                 } observe: { _, _ in }
                 session.steps += result.length
                 session.episodeIndex += 1
@@ -115,6 +116,7 @@ struct PETSLoop: ExperimentLoop {
             let stepsBefore = session.steps
             let result = try runner.runEpisode(&env, buffer: &buffer, seed: session.episodeSeed(session.episodeIndex),
                                                maxSteps: trialLength) { observation, environment in
+                try session.checkInterruption()
                 let clock = Date()
                 defer { planTime += Date().timeIntervalSince(clock); planCalls += 1 }
                 return agent.act(observation: observation, environment: environment)

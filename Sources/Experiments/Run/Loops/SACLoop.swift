@@ -68,6 +68,7 @@ struct SACLoop: ExperimentLoop {
         var observation = try session.startEpisode(&env)
         var episode = EpisodeResult()
         while session.steps < total {
+            try session.checkInterruption()
             let step = session.steps
             if step < sac.learningStarts {
                 for i in action.indices { action[i] = generator.uniform(bounds.low[i], bounds.high[i]) }

@@ -53,8 +53,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let file = config ?? URL(fileURLWithPath: resume!).appendingPathComponent("config.yaml").path
         let sweep = try ExperimentSweep.load(file: file, overrides: overrides)
+        let registry = MBRLCommandLine.registry
         if dryRun {
+            // Everything a run checks before it writes: the environment is made (and closed), the
+            // learner and model built; an error exits non-zero naming the file and key.
             for (index, run) in sweep.runs.enumerated() {
+                try ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant,
+                                     registry: registry).validate(options: RunOptions(threads: threads))
                 if sweep.isSweep {
                     print((index > 0 ? "---\n" : "") + "# variant: \(run.variant ?? "-"), seed: \(run.config.seed)")
                 }
@@ -65,11 +70,22 @@ struct RunCommand: ParsableCommand {
         if resume != nil && sweep.isSweep {
             throw ValidationError("--resume continues one run; \(file) defines variants or seeds")
         }
+        let interruption = RunInterruption()
+        let signals = SignalHandlers(interruption: interruption)
+        defer { withExtendedLifetime(signals) {} }
         for run in sweep.runs {
             if sweep.isSweep { print("== \(run.config.name), seed \(run.config.seed)") }
-            let runner = ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant)
-            let summary = try runner.run(options: RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads))
-            print(Self.describe(summary))
+            let runner = ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant,
+                                          registry: registry)
+            let options = RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads,
+                                     interruption: interruption)
+            do {
+                let summary = try runner.run(options: options)
+                print(Self.describe(summary))
+            } catch let stop as RunInterrupted {
+                FileHandle.standardError.write(Data((stop.description + "\n").utf8))
+                throw ExitCode(130)
+            }
         }
     }
 

@@ -59,7 +59,8 @@ struct EvalModelCommand: ParsableCommand {
         let runOptions = RunOptions(outputRoot: out, quiet: true, threads: threads)
         if sweep.variants.isEmpty {
             for run in sweep.runs {
-                let runner = ExperimentRunner(config: run.config, configFile: config, overrides: overrides + options)
+                let runner = ExperimentRunner(config: run.config, configFile: config, overrides: overrides + options,
+                                              registry: MBRLCommandLine.registry)
                 let (result, directory) = try runner.evaluateModel(options: runOptions)
                 Self.printResult(result, horizon: run.config.evaluation.horizon)
                 print("evaluation: \(directory.path)/evaluation.json")
@@ -69,7 +70,7 @@ struct EvalModelCommand: ParsableCommand {
         var reports: [ModelComparisonReport] = []
         for seed in sweep.runSeeds {
             let started = Date()
-            let comparison = try sweep.compareModels(seed: seed, options: runOptions) { line in
+            let comparison = try sweep.compareModels(seed: seed, options: runOptions, registry: MBRLCommandLine.registry) { line in
                 if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
             print("\(sweep.name): \(comparison.report.title), every variant on the same data")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Environments
+import Experiments
 import Foundation
 import SeededRandom
 
@@ -18,9 +19,11 @@ struct EnvCommand: ParsableCommand {
         return ExitCode.failure
     }
 
-    /// Runs `body`, turning environment errors into clean messages and exit status 1.
+    /// Runs `body`, turning environment and config errors into clean messages and exit status 1.
     static func run(_ body: () throws -> Void) throws {
         do { try body() } catch let error as EnvironmentError {
+            throw fail(error.description)
+        } catch let error as ConfigError {
             throw fail(error.description)
         }
     }
@@ -34,7 +37,7 @@ struct EnvCommand: ParsableCommand {
         var settings = false
 
         func run() throws {
-            let registry = EnvironmentRegistry.builtin
+            let registry = MBRLCommandLine.registry
             let width = registry.ids.map(\.count).max() ?? 0
             for id in registry.ids {
                 let spec = try registry.spec(id)
@@ -54,8 +57,7 @@ struct EnvCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the environment checker (reset/step determinism, spaces, errors, snapshots).")
 
-        @Argument(help: "Environment id (see `mbrl env list`).")
-        var id: String
+        @OptionGroup var environment: EnvironmentSelection
 
         @Option(help: "Seed for resets and sampled actions.")
         var seed: UInt64 = 0
@@ -65,12 +67,15 @@ struct EnvCommand: ParsableCommand {
 
         func validate() throws {
             guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+            try environment.validate()
         }
 
         func run() throws {
             try EnvCommand.run {
-                _ = try EnvironmentRegistry.builtin.spec(id)
-                let report = EnvironmentChecker(seed: seed, steps: steps).check(id: id)
+                let selected = try environment.resolve()
+                let report = EnvironmentChecker(seed: seed, steps: steps).check(name: selected.name) {
+                    try selected.make()
+                }
                 print(report)
                 if !report.passed { throw ExitCode.failure }
             }
@@ -94,7 +99,7 @@ struct EnvCommand: ParsableCommand {
 
         func run() throws {
             try EnvCommand.run {
-                _ = try EnvironmentRegistry.builtin.spec(id)
+                _ = try MBRLCommandLine.registry.spec(id)
                 guard FileManager.default.fileExists(atPath: trajectories) else {
                     throw EnvCommand.fail("trajectory file '\(trajectories)' does not exist")
                 }
@@ -119,8 +124,7 @@ struct EnvCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure environment steps per second (random actions drawn in advance; build with -c release).")
 
-        @Argument(help: "Environment id.")
-        var id: String
+        @OptionGroup var environment: EnvironmentSelection
 
         @Option(help: "Steps to time.")
         var steps: Int = 10_000_000
@@ -130,13 +134,15 @@ struct EnvCommand: ParsableCommand {
 
         func validate() throws {
             guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+            try environment.validate()
         }
 
         func run() throws {
             try EnvCommand.run {
-                var env = try EnvironmentRegistry.builtin.make(id)
+                let selected = try environment.resolve()
+                var env = try selected.make()
                 let (wall, cpu, episodes) = try Self.time(&env, steps: steps, seed: seed)
-                print("{\"case\":\"env_steps\",\"env\":\"\(id)\",\"steps\":\(steps),\"episodes\":\(episodes),"
+                print("{\"case\":\"env_steps\",\"env\":\"\(selected.id)\",\"steps\":\(steps),\"episodes\":\(episodes),"
                       + "\"seconds\":\(String(format: "%.4f", wall)),\"steps_per_s\":\(Int((Double(steps) / wall).rounded())),"
                       + "\"cpu_seconds\":\(String(format: "%.4f", cpu)),\"steps_per_cpu_s\":\(Int((Double(steps) / cpu).rounded()))}")
             }

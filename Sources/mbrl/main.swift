@@ -1,0 +1,4 @@
+// The `mbrl` tool: every command over the built-in environments.
+import MBRLCommandLine
+
+MBRLCommandLine.main()
