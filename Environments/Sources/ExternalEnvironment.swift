@@ -21,7 +21,11 @@ import Foundation
 /// first error. A reply `{"ok": false, "error": ...}` is reported but keeps
 /// the child (e.g. an action the child rejects).
 ///
-/// `snapshot()` is unsupported (the protocol has no state copy).
+/// Snapshots are optional: a child whose `hello` reply has `"snapshots": true`
+/// answers `get_state` with its full state as one opaque JSON value and
+/// `set_state` by restoring it, so `snapshot()`/`restore(_:)` (oracle MPC, the
+/// checker's round trip) work over the bridge; for other children
+/// `snapshot()` is nil and `restore` throws `snapshotUnsupported`.
 public final class ExternalEnvironment: Environment {
     /// The command line, as given (for messages).
     public let command: String
@@ -34,6 +38,16 @@ public final class ExternalEnvironment: Environment {
     /// Why the child is gone (the first fatal error, or "closed").
     private var failure: String?
     private var episodeRunning = false
+    /// Whether the child said in `hello` that it answers `get_state` and `set_state`.
+    public private(set) var supportsSnapshots = false
+
+    /// What `snapshot()` of an external environment holds: the child's state
+    /// as it sent it, and whether an episode was running.
+    struct Snapshot {
+        var command: String
+        var state: JSONValue
+        var episodeRunning: Bool
+    }
 
     /// Starts `commandLine` (split into words like a shell does for quotes and
     /// backslashes; no variables or globs), looked up in `PATH`.
@@ -64,6 +78,7 @@ public final class ExternalEnvironment: Environment {
             let reply = try request(hello, expecting: expected)
             observationSpace = try space(reply, field: "observation_space", request: hello, expected: expected)
             actionSpace = try space(reply, field: "action_space", request: hello, expected: expected)
+            supportsSnapshots = reply["snapshots"]?.bool ?? false
         } catch {
             close()   // e.g. an error reply: the child is still running
             throw error
@@ -132,10 +147,26 @@ public final class ExternalEnvironment: Environment {
                           info: info(reply["info"]))
     }
 
-    public func snapshot() -> EnvironmentSnapshot? { nil }
+    /// The child's state (`get_state`), or nil when it does not support
+    /// snapshots or fails to answer (a failure that ends the child is kept
+    /// and reported by the next call).
+    public func snapshot() -> EnvironmentSnapshot? {
+        guard supportsSnapshots, child != nil else { return nil }
+        let message = #"{"op":"get_state"}"#
+        guard let reply = try? request(message, expecting: #"{"ok": true, "state": VALUE}"#), let state = reply["state"] else {
+            return nil
+        }
+        return EnvironmentSnapshot(Snapshot(command: command, state: state, episodeRunning: episodeRunning))
+    }
 
+    /// Sends the state of `snapshot` back to the child (`set_state`).
     public func restore(_ snapshot: EnvironmentSnapshot) throws {
-        throw EnvironmentError.snapshotUnsupported(environment: "External(\(command))")
+        let name = "External(\(command))"
+        guard supportsSnapshots else { throw EnvironmentError.snapshotUnsupported(environment: name) }
+        let saved = try snapshot.value(as: Snapshot.self, environment: name)
+        let message = #"{"op":"set_state","state":\#(saved.state.description)}"#
+        _ = try request(message, expecting: #"{"ok": true}"#)
+        episodeRunning = saved.episodeRunning
     }
 
     // MARK: - Protocol

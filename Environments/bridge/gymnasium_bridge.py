@@ -18,14 +18,29 @@ numbers (a Discrete observation is `[index]`). Other spaces (Dict, Tuple,
 MultiDiscrete, ...) are refused in the handshake with an error reply naming
 the space; flatten them with a Gymnasium wrapper first.
 
+Snapshots: when the environment can be pickled (the classic-control ones
+can), the handshake says `"snapshots": true` and `get_state` returns the whole
+environment (wrappers, step counters, generator) pickled, as a base64 string;
+`set_state` unpickles it in its place. This is exact, and opaque to mbrl.
+
 Only stdout carries protocol lines; anything the environment prints goes to
 stderr (stdout is redirected while the env runs), where mbrl quotes the last
 lines in its errors.
 """
 import argparse
+import base64
 import json
 import math
+import pickle
 import sys
+
+
+def pickled(env):
+    """The environment as a base64 pickle, or None if it cannot be pickled."""
+    try:
+        return base64.b64encode(pickle.dumps(env)).decode("ascii")
+    except Exception:
+        return None
 
 
 def space_to_json(space):
@@ -99,9 +114,18 @@ def main():
                     break
                 continue
             if op == "hello":
-                send({"ok": True, "protocol": 1,
+                send({"ok": True, "protocol": 1, "snapshots": pickled(env) is not None,
                       "observation_space": space_to_json(env.observation_space),
                       "action_space": space_to_json(env.action_space)})
+            elif op == "get_state":
+                state = pickled(env)
+                if state is None:
+                    send({"ok": False, "error": "this environment cannot be pickled, so it has no snapshots"})
+                else:
+                    send({"ok": True, "state": state})
+            elif op == "set_state":
+                env = pickle.loads(base64.b64decode(request["state"]))
+                send({"ok": True})
             elif op == "reset":
                 observation, info = env.reset(seed=request.get("seed"))
                 send({"ok": True, "observation": flat(observation), "info": jsonable_info(info)})
@@ -120,7 +144,7 @@ def main():
                 send({"ok": True})
                 break
             else:
-                send({"ok": False, "error": "unknown op %r; expected hello, reset, step or close" % (op,)})
+                send({"ok": False, "error": "unknown op %r; expected hello, reset, step, get_state, set_state or close" % (op,)})
         except Exception as error:
             send({"ok": False, "error": "%s: %s" % (type(error).__name__, error)})
     if env is not None:

@@ -238,7 +238,14 @@ final class ExternalEnvironmentTests: XCTestCase {
         XCTAssertEqual(step.observation, [0.5, 0.5, 0.5, 0.5])
         XCTAssertEqual(step.reward, 1)
         XCTAssertEqual(step.info["t"], .int(1))
+        // The bridge pickles the environment for snapshots: restoring one repeats the step exactly.
+        XCTAssertTrue(env.supportsSnapshots)
+        let snapshot = try XCTUnwrap(env.snapshot())
         XCTAssertTrue(try env.step(.continuous([-1])).truncated)
+        try env.restore(snapshot)
+        let again = try env.step(.continuous([-1]))
+        XCTAssertTrue(again.truncated)
+        XCTAssertEqual(again.observation, [-1, -1, -1, -1])
         env.close()
         assertExternalError(try ExternalEnvironment(arguments: ["PYTHONPATH=\(folder)", "python3", Self.bridge, "Nope-v0"]), contains: [
             "the child reported an error for {\"op\":\"hello\",\"protocol\":1}", "cannot make Nope-v0: ValueError: no env Nope-v0",

@@ -87,6 +87,17 @@ final class InterruptAndValidationTests: XCTestCase {
         XCTAssertTrue(out.stdout.contains(#""env":"Pendulum-v1","steps":1000"#), out.stdout)
     }
 
+    func testEnvCheckRunsTheSnapshotRoundTripOverAChildThatSupportsIt() throws {
+        let child = repositoryRoot.appendingPathComponent("Tests/EnvironmentsTests/Fixtures/point_mass_env.py").path
+        var out = try mbrl(["env", "check", "External-v0", "--settings", "command=python3 \(child)", "--steps", "100"])
+        XCTAssertEqual(out.status, 0, out.stdout + out.stderr)
+        XCTAssertTrue(out.stdout.contains("all 9 checks passed"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("PASS snapshot/restore") && !out.stdout.contains("skipped: snapshot() returns nil"), out.stdout)
+        out = try mbrl(["env", "check", "External-v0", "--settings", "command=python3 \(child) --no-snapshots", "--steps", "100"])
+        XCTAssertEqual(out.status, 0, out.stdout + out.stderr)
+        XCTAssertTrue(out.stdout.contains("PASS snapshot/restore: skipped: snapshot() returns nil"), out.stdout)
+    }
+
     func testSIGINTStopsARunWithItsResumeLineAndTheResumedRunHasEveryEpisodeOnce() throws {
         let file = repositoryRoot.appendingPathComponent("Configs/quickstart.yaml").path
         let process = Process()
