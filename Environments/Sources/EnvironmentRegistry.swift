@@ -145,11 +145,17 @@ public struct EnvironmentSettings: Sendable {
         return spec.defaultValue
     }
 
+    /// The setting `key` as an integer: the value given, or the spec's default. Reading a
+    /// key the spec does not declare, or with another type, is a programmer error
+    /// (values were checked against the specs when the settings were made).
     public func int(_ key: String) -> Int {
         if case .int(let v) = value(key) { return v }
         preconditionFailure("\(id): setting '\(key)' is not an integer")
     }
 
+    /// The setting `key` as a number (an integer setting reads as one too): the value given, or the spec's default. Reading a
+    /// key the spec does not declare, or with another type, is a programmer error
+    /// (values were checked against the specs when the settings were made).
     public func double(_ key: String) -> Double {
         switch value(key) {
         case .double(let v): return v
@@ -158,11 +164,17 @@ public struct EnvironmentSettings: Sendable {
         }
     }
 
+    /// The setting `key` as a boolean: the value given, or the spec's default. Reading a
+    /// key the spec does not declare, or with another type, is a programmer error
+    /// (values were checked against the specs when the settings were made).
     public func bool(_ key: String) -> Bool {
         if case .bool(let v) = value(key) { return v }
         preconditionFailure("\(id): setting '\(key)' is not a boolean")
     }
 
+    /// The setting `key` as a string: the value given, or the spec's default. Reading a
+    /// key the spec does not declare, or with another type, is a programmer error
+    /// (values were checked against the specs when the settings were made).
     public func string(_ key: String) -> String {
         if case .string(let v) = value(key) { return v }
         preconditionFailure("\(id): setting '\(key)' is not a string")

@@ -1,0 +1,4 @@
+import MBRLCommandLine
+import UserEnvironments
+
+MBRLCommandLine.main(registry: .withUserEnvironments)
