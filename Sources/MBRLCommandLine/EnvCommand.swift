@@ -107,7 +107,7 @@ struct EnvCommand: ParsableCommand {
                 guard golden.envID == id else {
                     throw EnvCommand.fail("'\(trajectories)' holds trajectories of '\(golden.envID)', not '\(id)'")
                 }
-                let report = try TrajectoryReplay.replay(golden)
+                let report = try TrajectoryReplay.replay(golden, registry: MBRLCommandLine.registry)
                 print(report)
                 if report.passed(tolerance: tolerance) {
                     print("PASS: every deviation <= \(tolerance), every flag equal")
