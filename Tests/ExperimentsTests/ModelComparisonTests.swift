@@ -81,7 +81,8 @@ final class ModelComparisonTests: XCTestCase {
             XCTAssertEqual(probe.episodes, 4, variant)
             XCTAssertEqual(probe.trainEpisodes, 6, variant)
             XCTAssertEqual(probe.corridorLength, 2, variant)
-            XCTAssertTrue((0...4).contains(probe.correct), variant)
+            XCTAssertEqual(probe.accuracy, Double(probe.correct) / 4, variant)
+            XCTAssertTrue(comparison.report.markdown().contains("| \(variant) |"), variant)
         }
         XCTAssertTrue(comparison.report.markdown().hasPrefix("| variant | backbone | parameters | accuracy | correct | train steps/s |\n"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: comparison.directory.appendingPathComponent("observation_rmse.svg").path))

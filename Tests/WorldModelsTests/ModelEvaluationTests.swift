@@ -121,6 +121,9 @@ final class ModelEvaluationTests: XCTestCase {
               + "continuation \(evaluation.continuationAccuracy); train \(summary.stepsPerSecond ?? 0) steps/s; imagination \(throughput) rows·steps/s")
         XCTAssertLessThan(evaluation.observationRMSE[0], 0.3 * baseline, "1-step error bound: 30% of the no-change error")
         XCTAssertGreaterThan(evaluation.continuationAccuracy[0], 0.9)
+        // Terminations are a few % of steps: a model that never predicts one has accuracy > 0.9 and recall 0.
+        let recall = try XCTUnwrap(evaluation.terminationRecall?.first)
+        XCTAssertGreaterThan(recall, 0.5, "1-step recall on terminal steps")
         XCTAssertGreaterThan(throughput, 0)
     }
 }

@@ -33,7 +33,13 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     /// Reward RMSE at k = 1…H (empty if the model predicts no rewards).
     public var rewardRMSE: [Double]
     /// Termination accuracy at k = 1…H (empty if the model predicts no termination).
+    /// Terminal steps are rare (a few % of steps), so a model that never
+    /// predicts termination scores high here: read it with `terminationRecall`.
     public var continuationAccuracy: [Double]
+    /// Recall on the terminal steps at k = 1…H: the fraction of real
+    /// terminations predicted as such (nil if the model predicts no
+    /// termination; an entry is NaN where no terminal step was scored at that k).
+    public var terminationRecall: [Double]?
     /// Predictions scored at each k.
     public var counts: [Int]
     /// Held-out episodes used.
@@ -68,6 +74,7 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
         precondition(horizon >= 1, "ModelEvaluation: horizon must be >= 1, got \(horizon)")
         let o = model.observationSize, a = model.actionSize, stride = max(stride ?? horizon, 1)
         var squares = [Double](repeating: 0, count: horizon), rewardSquares = squares, correct = squares
+        var terminals = squares, terminalsFound = squares
         var counts = [Int](repeating: 0, count: horizon)
         var predictsReward = false, predictsTermination = false
         let longest = episodes.map(\.length).max() ?? 0
@@ -104,6 +111,10 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
                     squares[k - 1] += sum / Double(max(o, 1))
                     if predictsReward { let e = Double(prediction.rewards[r] - episode.rewards[t]); rewardSquares[k - 1] += e * e }
                     if predictsTermination && prediction.terminated[r] == episode.terminated[t] { correct[k - 1] += 1 }
+                    if predictsTermination && episode.terminated[t] {
+                        terminals[k - 1] += 1
+                        if prediction.terminated[r] { terminalsFound[k - 1] += 1 }
+                    }
                     counts[k - 1] += 1
                 }
             }
@@ -112,12 +123,16 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
         func per(_ values: [Double], _ f: (Double) -> Double) -> [Double] {
             (0..<scored).map { f(values[$0] / Double(counts[$0])) }
         }
-        return ModelEvaluation(
+        var evaluation = ModelEvaluation(
             name: name, horizon: horizon, observationRMSE: per(squares) { $0.squareRoot() },
             rewardRMSE: predictsReward ? per(rewardSquares) { $0.squareRoot() } : [],
             continuationAccuracy: predictsTermination ? per(correct) { $0 } : [],
             counts: Array(counts.prefix(scored)), episodes: episodes.count, parameterCount: parameterCount,
             trainingStepsPerSecond: trainingStepsPerSecond)
+        if predictsTermination {
+            evaluation.terminationRecall = (0..<scored).map { terminals[$0] > 0 ? terminalsFound[$0] / terminals[$0] : .nan }
+        }
+        return evaluation
     }
 
     /// Imagined rows × steps per second: `steps` imagination steps of a state replicated to
