@@ -27,7 +27,7 @@ public struct ExperimentConfig: ConfigSection {
     public var name = "pets"
     /// Seed of every random choice in the run (environment, exploration, initialisation, planning).
     public var seed = 0
-    /// The training loop: pets | dyna_q | dqn | sac | mbpo.
+    /// The training loop: pets | dyna_q | dqn | sac | mbpo | mopo | morel | ravl | offline_mbpo | bc | td3_bc.
     public var algorithm: Algorithm = .pets
     /// The environment.
     public var env = EnvConfig()
@@ -59,6 +59,12 @@ public struct ExperimentConfig: ConfigSection {
     public var sac = SACConfig()
     /// MBPO's loop (algorithm: mbpo).
     public var mbpo = MBPOConfig()
+    /// The dataset and loop of the offline algorithms (mopo, morel, ravl, offline_mbpo, bc, td3_bc).
+    public var offline = OfflineConfig()
+    /// TD3+BC (algorithm: td3_bc).
+    public var td3BC = TD3BCConfig()
+    /// Behaviour cloning (algorithm: bc).
+    public var bc = BCConfig()
 
     public init() {}
 
@@ -72,7 +78,9 @@ public struct ExperimentConfig: ConfigSection {
         case agentKind = "agent_kind"
         case output, evaluation, eval
         case dynaQ = "dyna_q"
-        case dqn, sac, mbpo
+        case dqn, sac, mbpo, offline
+        case td3BC = "td3_bc"
+        case bc
         /// Keys of a sweep file (`ExperimentSweep`), never of one resolved config.
         case variants, seeds
     }
@@ -94,12 +102,15 @@ public struct ExperimentConfig: ConfigSection {
         }
         try c.reject([.trials, .initialRandomSteps, .trialLength, .planner, .agentKind],
                      unless: algorithm == .pets, belongsTo([.pets]))
-        try c.reject([.model], unless: algorithm.usesWorldModel, belongsTo([.pets, .mbpo]))
+        try c.reject([.model], unless: algorithm.usesWorldModel, belongsTo(Algorithm.allCases.filter(\.usesWorldModel)))
         try c.reject([.totalSteps], unless: algorithm.usesTotalSteps, belongsTo([.dqn, .sac, .mbpo]))
         try c.reject([.dynaQ], unless: algorithm == .dynaQ, belongsTo([.dynaQ]))
         try c.reject([.dqn], unless: algorithm == .dqn, belongsTo([.dqn]))
-        try c.reject([.sac], unless: algorithm.usesSAC, belongsTo([.sac, .mbpo]))
+        try c.reject([.sac], unless: algorithm.usesSAC, belongsTo(Algorithm.allCases.filter(\.usesSAC)))
         try c.reject([.mbpo], unless: algorithm == .mbpo, belongsTo([.mbpo]))
+        try c.reject([.offline], unless: algorithm.isOffline, belongsTo(Algorithm.allCases.filter(\.isOffline)))
+        try c.reject([.td3BC], unless: algorithm == .td3BC, belongsTo([.td3BC]))
+        try c.reject([.bc], unless: algorithm == .bc, belongsTo([.bc]))
         eval = PolicyEvaluationConfig(for: algorithm)
         try c.update(&env, .env)
         try c.update(&totalSteps, .totalSteps)
@@ -116,6 +127,9 @@ public struct ExperimentConfig: ConfigSection {
         try c.update(&dqn, .dqn)
         try c.update(&sac, .sac)
         try c.update(&mbpo, .mbpo)
+        try c.update(&offline, .offline)
+        try c.update(&td3BC, .td3BC)
+        try c.update(&bc, .bc)
         try c.reject([.variants, .seeds], unless: false) { key in
             "makes the file a sweep of several runs; load it with ExperimentSweep.load (as mbrl run and mbrl eval-model do), "
                 + "which resolves each run without this key"
@@ -145,6 +159,9 @@ public struct ExperimentConfig: ConfigSection {
         if algorithm == .dqn { try c.encode(dqn, forKey: .dqn) }
         if algorithm.usesSAC { try c.encode(sac, forKey: .sac) }
         if algorithm == .mbpo { try c.encode(mbpo, forKey: .mbpo) }
+        if algorithm.isOffline { try c.encode(offline, forKey: .offline) }
+        if algorithm == .td3BC { try c.encode(td3BC, forKey: .td3BC) }
+        if algorithm == .bc { try c.encode(bc, forKey: .bc) }
         try c.encode(eval, forKey: .eval)
         try c.encode(output, forKey: .output)
         try c.encode(evaluation, forKey: .evaluation)
@@ -172,6 +189,15 @@ public struct ExperimentConfig: ConfigSection {
         case .dynaQ: try validating("dyna_q") { try dynaQ.validate() }
         case .dqn: try validating("dqn") { try dqn.validate() }
         case .sac: try validating("sac") { try sac.validate() }
+        case .mopo, .morel, .ravl, .offlineMBPO:
+            try validating("sac") { try sac.validate() }
+            try validating("offline") { try offline.validate() }
+        case .bc:
+            try validating("bc") { try bc.validate() }
+            try validating("offline") { try offline.validate() }
+        case .td3BC:
+            try validating("td3_bc") { try td3BC.validate() }
+            try validating("offline") { try offline.validate() }
         case .mbpo:
             try validating("sac") { try sac.validate() }
             try validating("mbpo") { try mbpo.validate() }

@@ -8,7 +8,8 @@ extension ExperimentRunner {
             switch algorithm {
             case .pets: return true
             case .dqn: if case .discrete = action { return true } else { return false }
-            case .sac, .mbpo: if case .box = action { return true } else { return false }
+            case .sac, .mbpo, .mopo, .morel, .ravl, .offlineMBPO, .bc, .td3BC:
+                if case .box = action { return true } else { return false }
             case .dynaQ:
                 if case .discrete = action, case .discrete = observation { return true }
                 return false

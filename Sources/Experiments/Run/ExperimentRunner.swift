@@ -3,7 +3,8 @@ import Foundation
 import SeededRandom
 
 /// Runs an experiment config end to end: builds the loop that `algorithm:`
-/// selects (`PETSLoop`, `DynaQLoop`, `DQNLoop`, `SACLoop`, `MBPOLoop`, one file
+/// selects (`PETSLoop`, `DynaQLoop`, `DQNLoop`, `SACLoop`, `MBPOLoop`,
+/// `OfflineModelBasedLoop`, `OfflineModelFreeLoop`, one file
 /// each, reading top to bottom), checks everything that can fail on user
 /// input, then opens the run directory (`RunSession`) and runs the loop in it.
 /// Everything random flows from `config.seed`.
@@ -35,6 +36,8 @@ public struct ExperimentRunner {
         case .dqn: return try run(DQNLoop(runner: self, options: options), options: options)
         case .sac: return try run(SACLoop(runner: self, options: options), options: options)
         case .mbpo: return try run(MBPOLoop(runner: self, options: options), options: options)
+        case .mopo, .morel, .ravl, .offlineMBPO: return try run(OfflineModelBasedLoop(runner: self, options: options), options: options)
+        case .bc, .td3BC: return try run(OfflineModelFreeLoop(runner: self, options: options), options: options)
         }
     }
 
@@ -49,6 +52,8 @@ public struct ExperimentRunner {
         case .dqn: _ = try DQNLoop(runner: self, options: options)
         case .sac: _ = try SACLoop(runner: self, options: options)
         case .mbpo: _ = try MBPOLoop(runner: self, options: options)
+        case .mopo, .morel, .ravl, .offlineMBPO: _ = try OfflineModelBasedLoop(runner: self, options: options)
+        case .bc, .td3BC: _ = try OfflineModelFreeLoop(runner: self, options: options)
         }
     }
 

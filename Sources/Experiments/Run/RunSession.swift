@@ -187,7 +187,7 @@ final class RunSession {
         }
         guard !series.isEmpty else { return nil }
         return LinePlot(title: "\(config.name): \(config.algorithm.rawValue) on \(config.env.id), seed \(config.seed)",
-                        xLabel: "environment steps", yLabel: "return", series: series)
+                        xLabel: config.algorithm.isOffline ? "gradient steps" : "environment steps", yLabel: "return", series: series)
     }
 
     // MARK: - Summary

@@ -35,6 +35,39 @@ extension SACConfig {
         c.targetNetworkFrequency = targetNetworkFrequency
         c.logStdMin = Float(logStdMin)
         c.logStdMax = Float(logStdMax)
+        c.criticCount = criticCount
+        c.diversityWeight = Float(diversityWeight)
+        c.threads = threads
+        return c
+    }
+}
+
+extension TD3BCConfig {
+    /// The `TD3BCLearner` settings of this section.
+    public func learnerConfiguration(threads: Int?) -> TD3BCConfiguration {
+        var c = TD3BCConfiguration()
+        c.hiddenSizes = hiddenSizes
+        c.gamma = Float(gamma)
+        c.tau = Float(tau)
+        c.actorLearningRate = Float(actorLR)
+        c.criticLearningRate = Float(criticLR)
+        c.policyNoise = Float(policyNoise)
+        c.noiseClip = Float(noiseClip)
+        c.policyFrequency = policyFreq
+        c.alpha = Float(alpha)
+        c.normalizeObservations = normalize
+        c.threads = threads
+        return c
+    }
+}
+
+extension BCConfig {
+    /// The `BCLearner` settings of this section.
+    public func learnerConfiguration(threads: Int?) -> BCConfiguration {
+        var c = BCConfiguration()
+        c.hiddenSizes = hiddenSizes
+        c.learningRate = Float(learningRate)
+        c.normalizeObservations = normalize
         c.threads = threads
         return c
     }

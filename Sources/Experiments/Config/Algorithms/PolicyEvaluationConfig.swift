@@ -14,9 +14,11 @@ public struct PolicyEvaluationConfig: ConfigSection {
 
     public init() {}
 
-    /// The defaults for `algorithm` (`every` 0 for pets).
+    /// The defaults for `algorithm` (`every` 0 for pets; for offline
+    /// algorithms `every` counts gradient steps: 5000, with 10 episodes).
     public init(for algorithm: Algorithm) {
         if algorithm == .pets { every = 0 }
+        if algorithm.isOffline { (every, episodes) = (5000, 10) }
     }
 
     enum CodingKeys: String, CodingKey {

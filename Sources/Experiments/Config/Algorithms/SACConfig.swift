@@ -47,6 +47,10 @@ public struct SACConfig: ConfigSection {
     public var logStdMin = -5.0
     /// Upper bound of the policy's log standard deviation.
     public var logStdMax = 2.0
+    /// Critics N ≥ 2 (SAC's twin critics: 2; SAC-N / EDAC / RAVL: 10); targets and the actor take the minimum over all.
+    public var criticCount = 2
+    /// η of EDAC's ensemble-diversity term in the critic loss (An et al. 2021; RAVL); 0: off.
+    public var diversityWeight = 0.0
 
     public init() {}
 
@@ -65,6 +69,8 @@ public struct SACConfig: ConfigSection {
         case targetEntropy = "target_entropy"
         case logStdMin = "log_std_min"
         case logStdMax = "log_std_max"
+        case criticCount = "critic_count"
+        case diversityWeight = "diversity_weight"
     }
 
     public init(from decoder: Decoder) throws {
@@ -86,6 +92,8 @@ public struct SACConfig: ConfigSection {
         try c.update(&targetEntropy, .targetEntropy)
         try c.update(&logStdMin, .logStdMin)
         try c.update(&logStdMax, .logStdMax)
+        try c.update(&criticCount, .criticCount)
+        try c.update(&diversityWeight, .diversityWeight)
     }
 
     public func validate() throws {
@@ -108,5 +116,8 @@ public struct SACConfig: ConfigSection {
         try require(logStdMin.isFinite && logStdMax.isFinite && logStdMin < logStdMax, "log_std_max",
                     expected: "a finite number greater than log_std_min (\(ConfigScalar.render(logStdMin)))",
                     found: ConfigScalar.render(logStdMax))
+        try requireAtLeast(criticCount, 2, "critic_count")
+        try require(diversityWeight.isFinite && diversityWeight >= 0, "diversity_weight", expected: "a finite number ≥ 0",
+                    found: ConfigScalar.render(diversityWeight))
     }
 }

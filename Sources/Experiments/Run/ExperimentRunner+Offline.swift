@@ -1,0 +1,32 @@
+import Environments
+import Foundation
+import Replay
+
+extension ExperimentRunner {
+    /// The dataset of `offline.dataset`, read and checked against `env`'s
+    /// spaces (every array's dtype and shape, finite values): a missing file is
+    /// a config error at `offline.dataset`; a truncated, corrupt or mismatched
+    /// file is an error naming the file and the array.
+    func loadOfflineDataset(for env: any Environment) throws -> OfflineDataset {
+        let path = config.offline.dataset
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw located(ConfigError(.rejected(reason:
+                "no dataset at '\(path)' (relative to the working directory \(FileManager.default.currentDirectoryPath)); "
+                    + "write one with `mbrl dataset collect`"), keyPath: ["offline", "dataset"]))
+        }
+        let dataset = try OfflineDataset.load(from: URL(fileURLWithPath: path))
+        try dataset.checkFinite(file: path)
+        try dataset.validate(observationSpace: env.observationSpace, actionSpace: env.actionSpace, environment: config.env.id,
+                             file: path)
+        return dataset
+    }
+}
+
+extension RunSession {
+    /// After an evaluation that returned `meanReturn`, logs
+    /// `eval/normalized_score` where the environment has `ReferenceReturns`.
+    func recordNormalizedScore(_ meanReturn: Double?) {
+        guard let meanReturn, let references = ReferenceReturns.forEnvironment(config.env.id) else { return }
+        record(["eval/normalized_score": references.normalizedScore(meanReturn)])
+    }
+}
