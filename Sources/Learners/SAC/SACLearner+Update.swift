@@ -136,23 +136,9 @@ extension SACLearner {
     /// gradients, then (with `adam`) Adam on that slice and (with `polyak`) the
     /// target's Polyak update of the same slice.
     func criticUpdatePhase(_ ws: SACWorkspace, adam: Bool, polyak: Bool) {
-        let critics = critics, targets = targetCritics, b = ws.batchSize, tau = configuration.tau
-        let rate = configuration.qLearningRate
-        let step1 = adam ? critics[0].beginAdamStep(learningRate: rate) : nil
-        let step2 = adam ? critics[1].beginAdamStep(learningRate: rate) : nil
-        let items = ws.criticBlocks
-        queue.run(count: items.count) { _, i in
-            let (k, block) = items[i]
-            critics[k].computeGradients(block, input: ws.criticInput, rows: b, workspace: ws.criticPasses[k])
-            if let step = k == 0 ? step1 : step2 {
-                critics[k].applyAdam(step, to: block.weights)
-                critics[k].applyAdam(step, to: block.biases)
-            }
-            if polyak {
-                targets[k].softUpdate(toward: critics[k], tau: tau, range: block.weights)
-                targets[k].softUpdate(toward: critics[k], tau: tau, range: block.biases)
-            }
-        }
+        ws.criticParameters.run(critics, targets: targetCritics, input: ws.criticInput, rows: ws.batchSize,
+                                workspaces: ws.criticPasses, learningRate: adam ? configuration.qLearningRate : nil,
+                                tau: polyak ? configuration.tau : nil, queue: queue)
     }
 
     /// Phase 3, per row block: (with `resample`) ã ~ π(·|s) from the workspace's ε,
@@ -226,16 +212,8 @@ extension SACLearner {
 
     /// Phase 4, per actor layer block: the weight and bias gradients, then (with `adam`) Adam on that slice.
     func actorUpdatePhase(_ ws: SACWorkspace, adam: Bool) {
-        let actor = actor, b = ws.batchSize
-        let step = adam ? actor.beginAdamStep(learningRate: configuration.policyLearningRate) : nil
-        let items = ws.actorBlocks
-        queue.run(count: items.count) { _, i in
-            actor.computeGradients(items[i], input: ws.observations, rows: b, workspace: ws.actorCurrent)
-            if let step {
-                actor.applyAdam(step, to: items[i].weights)
-                actor.applyAdam(step, to: items[i].biases)
-            }
-        }
+        ws.actorParameters.run([actor], targets: nil, input: ws.observations, rows: ws.batchSize, workspaces: [ws.actorCurrent],
+                               learningRate: adam ? configuration.policyLearningRate : nil, tau: nil, queue: queue)
     }
 
     /// One Adam step of log α on `−log α · mean(log π + target entropy)` (gradient

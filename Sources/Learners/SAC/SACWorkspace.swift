@@ -51,8 +51,8 @@ final class SACWorkspace {
     let logProbPartials: UnsafeMutablePointer<Double>
 
     /// Parameter-gradient work of the critic phase ((critic, block), largest first) and of the actor phase.
-    let criticBlocks: [(critic: Int, block: DenseNetwork.GradientBlock)]
-    let actorBlocks: [DenseNetwork.GradientBlock]
+    let criticParameters: DenseParameterPhase
+    let actorParameters: DenseParameterPhase
 
     private var allocations: [UnsafeMutableRawPointer] = []
 
@@ -98,13 +98,8 @@ final class SACWorkspace {
         criticPasses = critics.map { $0.makeWorkspace(rows: b) }
         policyPasses = critics.map { $0.makeWorkspace(rows: b) }
 
-        // Large layers in one block per critic and worker pair, so the two critics'
-        // 256×256 gradients land on different cores; the actor's split over the workers.
-        let perCritic = max(1, workers / max(1, critics.count))
-        criticBlocks = critics.enumerated()
-            .flatMap { k, critic in critic.gradientBlocks(blocks: perCritic).map { (k, $0) } }
-            .sorted { $0.block.cost > $1.block.cost }
-        actorBlocks = actor.gradientBlocks(blocks: workers)
+        criticParameters = DenseParameterPhase(networks: critics, workers: workers)
+        actorParameters = DenseParameterPhase(networks: [actor], workers: workers)
     }
 
     deinit { for p in allocations { p.deallocate() } }
