@@ -88,4 +88,32 @@ final class BCLearnerTests: XCTestCase {
         XCTAssertLessThan(after, 2e-3, "held-out MSE \(before) → \(after), last training loss \(last)")
         XCTAssertEqual(learner.updates, 800)
     }
+
+    /// 3 updates, a checkpoint, a fresh learner loading it and 3 more updates equal 6 uninterrupted ones.
+    func testCheckpointRoundTripIsBitIdentical() throws {
+        var c = BCConfiguration()
+        c.hiddenSizes = [8, 6]
+        c.threads = 2
+        func make(_ seed: UInt64) -> BCLearner {
+            var g = SeededGenerator(seed: seed)
+            return BCLearner(observationSize: 3, actionLow: Self.low, actionHigh: Self.high, configuration: c, generator: &g)
+        }
+        var g = SeededGenerator(seed: 3)
+        let batches = (0..<6).map { _ in Self.linearBatch(rows: 16, generator: &g) }
+        let original = make(4)
+        original.fitObservationNormalizer(batches[0].observations)
+        for batch in batches.prefix(3) { original.update(on: batch) }
+        let restored = make(5)
+        try restored.load(checkpoint: SafeTensorsFile(data: original.checkpoint().encoded()))
+        for batch in batches.suffix(3) {
+            original.update(on: batch)
+            restored.update(on: batch)
+        }
+        XCTAssertEqual(restored.policy.network.flatParameters, original.policy.network.flatParameters)
+        XCTAssertEqual(restored.policy.observationNormalizer, original.policy.observationNormalizer)
+        XCTAssertEqual(restored.updates, 6)
+        var file = original.checkpoint()
+        file.tensors["actor_optimizer.layers.0.weight.exp_avg"] = nil
+        XCTAssertThrowsError(try restored.load(checkpoint: file)) { XCTAssertTrue("\($0)".contains("'actor_optimizer.layers.0.weight.exp_avg'"), "\($0)") }
+    }
 }

@@ -166,4 +166,49 @@ final class TD3BCLearnerTests: XCTestCase {
         learner.act(observations: probes, rows: 8, into: &chosen)
         for a in chosen { XCTAssertEqual(a, 0.6, accuracy: 0.1, "actions \(chosen) (behaviour mean 0.2)") }
     }
+
+    // MARK: - Checkpoints
+
+    /// 5 updates, a checkpoint through safetensors bytes, a fresh learner loading it and 5 more
+    /// updates give bit-identical networks, targets, moments and normaliser to 10 uninterrupted updates.
+    func testCheckpointRoundTripIsBitIdentical() throws {
+        let original = tinyLearner(seed: 30)
+        var g = SeededGenerator(seed: 31)
+        let batches = (0..<10).map { _ in randomBatch(rows: 8, observationSize: 3, actionLow: Self.low, actionHigh: Self.high, generator: &g) }
+        var stream = SeededGenerator(seed: 32)
+        for batch in batches.prefix(5) { original.update(on: batch, using: &stream) }
+        let bytes = try original.checkpoint().encoded()
+
+        let restored = tinyLearner(seed: 99)
+        try restored.load(checkpoint: SafeTensorsFile(data: bytes))
+        XCTAssertEqual(restored.updates, 5)
+        XCTAssertEqual(restored.actor.observationNormalizer, original.actor.observationNormalizer)
+        var resumed = stream
+        for batch in batches.suffix(5) {
+            original.update(on: batch, using: &stream)
+            restored.update(on: batch, using: &resumed)
+        }
+        XCTAssertEqual(restored.actor.network.flatParameters, original.actor.network.flatParameters)
+        XCTAssertEqual(restored.targetActor.flatParameters, original.targetActor.flatParameters)
+        for k in 0..<2 {
+            XCTAssertEqual(restored.critics[k].flatParameters, original.critics[k].flatParameters)
+            XCTAssertEqual(restored.targetCritics[k].flatParameters, original.targetCritics[k].flatParameters)
+        }
+        XCTAssertEqual(restored.checkpoint(), original.checkpoint())
+    }
+
+    func testLoadErrorsNameTheTensor() throws {
+        let learner = tinyLearner(seed: 33)
+        var file = learner.checkpoint()
+        file.tensors["actor_target.layers.1.weight"] = nil
+        XCTAssertThrowsError(try learner.load(checkpoint: file)) { XCTAssertTrue("\($0)".contains("'actor_target.layers.1.weight'"), "\($0)") }
+        file = learner.checkpoint()
+        file.metadata["qf2_optimizer.step"] = nil
+        XCTAssertThrowsError(try learner.load(checkpoint: file)) { XCTAssertTrue("\($0)".contains("'qf2_optimizer.step'"), "\($0)") }
+        file = learner.checkpoint()
+        file.tensors["obs_normalizer.std"] = CheckpointArray(shape: [3], values: [1, 0, 1])
+        let before = learner.checkpoint()
+        XCTAssertThrowsError(try learner.load(checkpoint: file)) { XCTAssertTrue("\($0)".contains("obs_normalizer.std"), "\($0)") }
+        XCTAssertEqual(learner.checkpoint(), before, "a failed load changes nothing")
+    }
 }
