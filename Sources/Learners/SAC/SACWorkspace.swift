@@ -53,11 +53,13 @@ final class SACWorkspace {
     /// Parameter-gradient work of the critic phase ((critic, block), largest first) and of the actor phase.
     let criticParameters: DenseParameterPhase
     let actorParameters: DenseParameterPhase
+    /// EDAC's diversity term (nil when `diversityWeight` is 0).
+    let diversity: EnsembleDiversityTerm?
 
     private var allocations: [UnsafeMutableRawPointer] = []
 
     init(batchSize b: Int, observationSize: Int, actionSize: Int, workers: Int,
-         actor: DenseNetwork, critics: [DenseNetwork]) {
+         actor: DenseNetwork, critics: [DenseNetwork], diversity: Bool = false) {
         batchSize = b
         let blocks = max(1, min(workers, b))
         rowBlocks = (0..<blocks).map { k in (k * b / blocks) ..< ((k + 1) * b / blocks) }
@@ -100,6 +102,8 @@ final class SACWorkspace {
 
         criticParameters = DenseParameterPhase(networks: critics, workers: workers)
         actorParameters = DenseParameterPhase(networks: [actor], workers: workers)
+        self.diversity = diversity
+            ? EnsembleDiversityTerm(critics: critics, observationSize: observationSize, actionSize: actionSize, batchSize: b) : nil
     }
 
     deinit { for p in allocations { p.deallocate() } }

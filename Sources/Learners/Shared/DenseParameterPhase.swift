@@ -24,10 +24,13 @@ struct DenseParameterPhase {
     }
 
     /// Gradients of every block of `networks` over rows `0..<rows` of `input` (network
-    /// k's activations in `workspaces[k]`); with `learningRate`, one Adam step of each
-    /// network; with `tau`, the Polyak update of `targets[k]` toward network k.
+    /// k's activations in `workspaces[k]`), plus `extraGradients[k]` (a further loss
+    /// term's gradient in network k's flat layout, e.g. EDAC's diversity term);
+    /// with `learningRate`, one Adam step of each network; with `tau`, the Polyak
+    /// update of `targets[k]` toward network k.
     func run(_ networks: [DenseNetwork], targets: [DenseNetwork]?, input: UnsafePointer<Float>, rows: Int,
-             workspaces: [DenseNetwork.Workspace], learningRate: Float?, tau: Float?, queue: EnsembleWorkQueue) {
+             workspaces: [DenseNetwork.Workspace], learningRate: Float?, tau: Float?, queue: EnsembleWorkQueue,
+             extraGradients: [UnsafeMutablePointer<Float>]? = nil) {
         precondition(workspaces.count == networks.count && (tau == nil || targets?.count == networks.count),
                      "DenseParameterPhase: \(networks.count) networks, \(workspaces.count) workspaces, \(targets?.count ?? 0) targets")
         let steps = networks.map { network in learningRate.map { network.beginAdamStep(learningRate: $0) } }
@@ -35,6 +38,11 @@ struct DenseParameterPhase {
         queue.run(count: items.count) { _, i in
             let (k, block) = items[i]
             networks[k].computeGradients(block, input: input, rows: rows, workspace: workspaces[k])
+            if let extra = extraGradients?[k] {
+                let g = networks[k].gradients
+                for i in block.weights { g[i] += extra[i] }
+                for i in block.biases { g[i] += extra[i] }
+            }
             if let step = steps[k] {
                 networks[k].applyAdam(step, to: block.weights)
                 networks[k].applyAdam(step, to: block.biases)
