@@ -106,9 +106,10 @@ extension SACLearner {
             }
             // y = r + γ (1 − terminated) (min_k Q'_k(s', a') − α log π(a'|s'))
             for k in 0..<criticCount { targets[k].forward(ws.nextInput, rows: rows, workspace: ws.targetPasses[k]) }
+            let targetQ = ws.targetQ
             for i in rows {
-                var smallest = ws.targetPasses[0].output[i]
-                for k in 1..<criticCount { smallest = min(smallest, ws.targetPasses[k].output[i]) }
+                var smallest = targetQ[0][i]
+                for k in 1..<criticCount { smallest = min(smallest, targetQ[k][i]) }
                 let next = smallest - alpha * ws.nextLogProb[i]
                 ws.target[i] = ws.rewards[i] + gamma * (1 - ws.terminated[i]) * next
             }
@@ -174,18 +175,19 @@ extension SACLearner {
                                                low, high, ws.policyInput + r0 * width + obs, width, ws.logProb + r0)
             }
             for k in 0..<critics.count { critics[k].forward(ws.policyInput, rows: rows, workspace: ws.policyPasses[k]) }
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: critics.count) { counts in
+            let criticCount = critics.count, q = ws.policyQ, dq = ws.policyQGradient
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: criticCount) { counts in
                 counts.initialize(repeating: 0)
                 var loss = 0.0, logProb = 0.0
                 for i in rows {
-                    var smallest = ws.policyPasses[0].output[i]
-                    for k in 1..<critics.count { smallest = min(smallest, ws.policyPasses[k].output[i]) }
+                    var smallest = q[0][i]
+                    for k in 1..<criticCount { smallest = min(smallest, q[k][i]) }
                     var ties = 0
-                    for k in 0..<critics.count where ws.policyPasses[k].output[i] == smallest { ties += 1 }
+                    for k in 0..<criticCount where q[k][i] == smallest { ties += 1 }
                     loss += Double(alpha * ws.logProb[i] - smallest)
                     logProb += Double(ws.logProb[i])
-                    for k in 0..<critics.count where ws.policyPasses[k].output[i] == smallest {
-                        ws.policyPasses[k].outputGradient[i] = ties == 1 ? -share : -share / Float(ties)
+                    for k in 0..<criticCount where q[k][i] == smallest {
+                        dq[k][i] = ties == 1 ? -share : -share / Float(ties)
                         ws.minimumRows[k][r0 + counts[k]] = i
                         counts[k] += 1
                     }

@@ -43,6 +43,11 @@ final class SACWorkspace {
     let targetPasses: [DenseNetwork.Workspace]
     let criticPasses: [DenseNetwork.Workspace]
     let policyPasses: [DenseNetwork.Workspace]
+    /// Per critic (`[N]` pointers, for the per-row minimum loops): the target pass's output,
+    /// the policy pass's output and its output gradient.
+    let targetQ: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    let policyQ: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    let policyQGradient: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
     /// Per row block: Σ (Q1 − y)² + (Q2 − y)², Σ (Q1 + Q2), Σ (α log π − min Q), Σ log π.
     let criticLossPartials: UnsafeMutablePointer<Double>
@@ -99,6 +104,14 @@ final class SACWorkspace {
         targetPasses = critics.map { $0.makeWorkspace(rows: b) }
         criticPasses = critics.map { $0.makeWorkspace(rows: b) }
         policyPasses = critics.map { $0.makeWorkspace(rows: b) }
+        func table(_ pointers: [UnsafeMutablePointer<Float>]) -> UnsafeMutablePointer<UnsafeMutablePointer<Float>> {
+            let p = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: pointers.count)
+            p.initialize(from: pointers, count: pointers.count)
+            return p
+        }
+        targetQ = table(targetPasses.map(\.output))
+        policyQ = table(policyPasses.map(\.output))
+        policyQGradient = table(policyPasses.map(\.outputGradient))
 
         criticParameters = DenseParameterPhase(networks: critics, workers: workers)
         actorParameters = DenseParameterPhase(networks: [actor], workers: workers)
@@ -106,5 +119,8 @@ final class SACWorkspace {
             ? EnsembleDiversityTerm(critics: critics, observationSize: observationSize, actionSize: actionSize, batchSize: b) : nil
     }
 
-    deinit { for p in allocations { p.deallocate() } }
+    deinit {
+        for p in allocations { p.deallocate() }
+        for p in [targetQ, policyQ, policyQGradient] { p.deallocate() }
+    }
 }
