@@ -10,9 +10,9 @@
 //   NN → TensorCore, AtomicFiles layers, losses, optimizers, checkpoints
 //   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
 //   Replay → Environments, AtomicFiles  replay buffer, sequences, datasets on disk
-//   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer
+//   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer, uncertainty penalties
 //   Planning → WorldModels       MPC planners, agents
-//   Learners → NN, Replay, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC
+//   Learners → NN, Replay, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC (-N, EDAC), BC, TD3+BC
 //   Reports                      run records → tables and plots (Foundation only)
 //   Experiments → all above      configs, runner, sweeps
 //   BenchmarkSuite → NN, Planning, Learners, Environments   `mbrl bench` workloads

@@ -150,6 +150,13 @@ public final class ModelEnvironment<Model: WorldModel> {
         observations = step.nextObservations
     }
 
+    /// Ends the rows `step` marks terminated (e.g. halted by MOReL's
+    /// ``UncertaintyRewardPenalizer`` after `step` returned): later steps mark them inactive.
+    public func endRows(terminatedIn step: ModelRolloutStep) {
+        precondition(step.rows == rows, "ModelEnvironment.endRows: a step of \(step.rows) rows for \(rows) rows")
+        for r in 0..<rows where step.terminated[r] { alive[r] = false }
+    }
+
     /// `function`'s rewards and terminations of the step's transitions, into `functionRewards` / `functionTerminated`.
     private func evaluate(_ function: any RewardFunction, on step: ModelRolloutStep, rows: Int) {
         step.observations.withUnsafeBufferPointer { obs in

@@ -29,6 +29,12 @@ public struct SACConfiguration: Sendable, Equatable {
     public var logStdMin: Float = -5
     /// Upper bound of the policy's log standard deviation.
     public var logStdMax: Float = 2
+    /// Critics N ≥ 2 (SAC's twin critics: 2; SAC-N / EDAC, An et al. 2021: 10–50).
+    /// The critic target and the actor loss take the minimum over all N.
+    public var criticCount = 2
+    /// η of EDAC's ensemble-gradient diversity term `η · ES` in the critic loss
+    /// (``EnsembleDiversityTerm``; the authors use 0–5 on D4RL); 0: off (SAC).
+    public var diversityWeight: Float = 0
     /// Swift worker threads of the update and of `act` (nil: active cores).
     public var threads: Int? = nil
 
@@ -51,6 +57,8 @@ public struct SACConfiguration: Sendable, Equatable {
         try check(targetNetworkFrequency >= 1, "targetNetworkFrequency must be at least 1, got \(targetNetworkFrequency)")
         try check(logStdMin.isFinite && logStdMax.isFinite && logStdMin < logStdMax,
                   "logStdMin must be below logStdMax, got \(logStdMin), \(logStdMax)")
+        try check(criticCount >= 2, "criticCount must be at least 2 (the minimum of an ensemble), got \(criticCount)")
+        try check(diversityWeight >= 0 && diversityWeight.isFinite, "diversityWeight must be ≥ 0, got \(diversityWeight)")
         if let t = threads { try check(t >= 1, "threads must be at least 1, got \(t)") }
     }
 }

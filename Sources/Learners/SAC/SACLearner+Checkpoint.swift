@@ -3,20 +3,21 @@ import NN
 /// SAC checkpoints: everything needed to continue exactly.
 ///
 /// Tensors (CleanRL's attribute names, torch's parameter names):
-/// `actor.layers.<l>.weight|bias`, `qf1.…`, `qf2.…`, `qf1_target.…`,
+/// `actor.layers.<l>.weight|bias`, `qf1.…`, `qf2.…` (… `qfN.…`), `qf1_target.…`,
 /// `qf2_target.…`; Adam moments `actor_optimizer.<name>.exp_avg|exp_avg_sq`,
 /// `qf1_optimizer.…`, `qf2_optimizer.…`; `log_alpha` `[1]` with
 /// `alpha_optimizer.log_alpha.exp_avg|exp_avg_sq` `[1]`.
 /// Metadata (exact integers): `updates`, `actor_optimizer.step`,
 /// `qf1_optimizer.step`, `qf2_optimizer.step`, `alpha_optimizer.step`.
 extension SACLearner {
-    static let criticNames = ["qf1", "qf2"]
+    /// `qf1` … `qfN`.
+    var criticNames: [String] { (1...critics.count).map { "qf\($0)" } }
     static let checkpointLabel = "SAC checkpoint"
 
     public func checkpoint() -> SafeTensorsFile {
         var tensors = actor.checkpointTensors(prefix: "actor.")
         tensors.merge(actor.optimizerCheckpointTensors(prefix: "actor_optimizer.")) { a, _ in a }
-        for (k, name) in Self.criticNames.enumerated() {
+        for (k, name) in criticNames.enumerated() {
             tensors.merge(critics[k].checkpointTensors(prefix: name + ".")) { a, _ in a }
             tensors.merge(targetCritics[k].checkpointTensors(prefix: name + "_target.")) { a, _ in a }
             tensors.merge(critics[k].optimizerCheckpointTensors(prefix: name + "_optimizer.")) { a, _ in a }
@@ -26,7 +27,7 @@ extension SACLearner {
         tensors["alpha_optimizer.log_alpha.exp_avg_sq"] = CheckpointArray(shape: [1], values: [alphaSecondMoment])
         var metadata = ["updates": String(updates), "actor_optimizer.step": String(actor.optimizerStep),
                         "alpha_optimizer.step": String(alphaOptimizerStep)]
-        for (k, name) in Self.criticNames.enumerated() { metadata[name + "_optimizer.step"] = String(critics[k].optimizerStep) }
+        for (k, name) in criticNames.enumerated() { metadata[name + "_optimizer.step"] = String(critics[k].optimizerStep) }
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
 
@@ -36,7 +37,7 @@ extension SACLearner {
     public func load(checkpoint: SafeTensorsFile) throws {
         var expected = actor.checkpointShapes(prefix: "actor.")
         expected.merge(actor.optimizerCheckpointShapes(prefix: "actor_optimizer.")) { a, _ in a }
-        for (k, name) in Self.criticNames.enumerated() {
+        for (k, name) in criticNames.enumerated() {
             expected.merge(critics[k].checkpointShapes(prefix: name + ".")) { a, _ in a }
             expected.merge(critics[k].checkpointShapes(prefix: name + "_target.")) { a, _ in a }
             expected.merge(critics[k].optimizerCheckpointShapes(prefix: name + "_optimizer.")) { a, _ in a }
@@ -46,12 +47,12 @@ extension SACLearner {
         let updates = try checkpoint.counter("updates", label: Self.checkpointLabel)
         let actorStep = try checkpoint.counter("actor_optimizer.step", label: Self.checkpointLabel)
         let alphaStep = try checkpoint.counter("alpha_optimizer.step", label: Self.checkpointLabel)
-        let criticSteps = try Self.criticNames.map { try checkpoint.counter($0 + "_optimizer.step", label: Self.checkpointLabel) }
+        let criticSteps = try criticNames.map { try checkpoint.counter($0 + "_optimizer.step", label: Self.checkpointLabel) }
 
         let tensors = checkpoint.tensors
         actor.loadCheckpointTensors(tensors, prefix: "actor.")
         actor.loadOptimizerCheckpointTensors(tensors, prefix: "actor_optimizer.", step: actorStep)
-        for (k, name) in Self.criticNames.enumerated() {
+        for (k, name) in criticNames.enumerated() {
             critics[k].loadCheckpointTensors(tensors, prefix: name + ".")
             targetCritics[k].loadCheckpointTensors(tensors, prefix: name + "_target.")
             critics[k].loadOptimizerCheckpointTensors(tensors, prefix: name + "_optimizer.", step: criticSteps[k])

@@ -23,9 +23,11 @@ extension SACLearner {
         fillStandardNormal(ws.nextNoise, count: b * act, using: &generator)
         if actorStep { fillStandardNormal(ws.noise, count: b * act, using: &generator) }
         let critic = criticGradientPhase(ws, alpha: alpha, sampleActor: actorStep)
+        let diversity = diversityPhase(ws)
         criticUpdatePhase(ws, adam: true, polyak: targetStep)
         var metrics = SACUpdateMetrics(qLoss: critic.loss, actorLoss: nil, alphaLoss: nil, alpha: alpha, entropy: nil,
                                        meanQ: critic.meanQ)
+        metrics.diversity = diversity
 
         // MARK: Actor and temperature
         if actorStep {
@@ -54,7 +56,8 @@ extension SACLearner {
         let b = batch.batchSize
         if workspace?.batchSize != b {
             workspace = SACWorkspace(batchSize: b, observationSize: observationSize, actionSize: actionSize,
-                                     workers: queue.workers, actor: actor, critics: critics)
+                                     workers: queue.workers, actor: actor, critics: critics,
+                                     diversity: configuration.diversityWeight > 0)
         }
         let ws = workspace!
         let obs = observationSize, act = actionSize, width = obs + act
@@ -88,7 +91,7 @@ extension SACLearner {
         let actor = actor, critics = critics, targets = targetCritics
         let scale = scalePointer, bias = biasPointer
         let (low, high) = (configuration.logStdMin, configuration.logStdMax)
-        let gamma = configuration.gamma, gradientScale = 2 / Float(b)
+        let gamma = configuration.gamma, gradientScale = 2 / Float(b), criticCount = critics.count
         let blocks = ws.rowBlocks
         queue.run(count: blocks.count) { _, block in
             let rows = blocks[block], r0 = rows.lowerBound, n = rows.count
@@ -101,17 +104,19 @@ extension SACLearner {
                 mbrl_squashed_gaussian_forward(ws.actorCurrent.output + r0 * 2 * act, ws.noise + r0 * act, n, act, scale, bias,
                                                low, high, ws.policyInput + r0 * width + obs, width, ws.logProb + r0)
             }
-            // y = r + γ (1 − terminated) (min Q'(s', a') − α log π(a'|s'))
-            for k in 0..<2 { targets[k].forward(ws.nextInput, rows: rows, workspace: ws.targetPasses[k]) }
-            let t1 = ws.targetPasses[0].output, t2 = ws.targetPasses[1].output
+            // y = r + γ (1 − terminated) (min_k Q'_k(s', a') − α log π(a'|s'))
+            for k in 0..<criticCount { targets[k].forward(ws.nextInput, rows: rows, workspace: ws.targetPasses[k]) }
+            let targetQ = ws.targetQ
             for i in rows {
-                let next = min(t1[i], t2[i]) - alpha * ws.nextLogProb[i]
+                var smallest = targetQ[0][i]
+                for k in 1..<criticCount { smallest = min(smallest, targetQ[k][i]) }
+                let next = smallest - alpha * ws.nextLogProb[i]
                 ws.target[i] = ws.rewards[i] + gamma * (1 - ws.terminated[i]) * next
             }
             // Q_k(s, a), the loss and its gradient, the backward chains
-            for k in 0..<2 { critics[k].forward(ws.criticInput, rows: rows, workspace: ws.criticPasses[k]) }
+            for k in 0..<criticCount { critics[k].forward(ws.criticInput, rows: rows, workspace: ws.criticPasses[k]) }
             var loss = 0.0, sum = 0.0
-            for k in 0..<2 {
+            for k in 0..<criticCount {
                 let q = ws.criticPasses[k].output, dq = ws.criticPasses[k].outputGradient
                 for i in rows {
                     let d = q[i] - ws.target[i]
@@ -122,41 +127,35 @@ extension SACLearner {
             }
             ws.criticLossPartials[block] = loss
             ws.qSumPartials[block] = sum
-            for k in 0..<2 { critics[k].backpropagate(rows: rows, workspace: ws.criticPasses[k], inputGradient: nil) }
+            for k in 0..<criticCount { critics[k].backpropagate(rows: rows, workspace: ws.criticPasses[k], inputGradient: nil) }
         }
         var loss = 0.0, sum = 0.0
         for block in 0..<blocks.count {
             loss += ws.criticLossPartials[block]
             sum += ws.qSumPartials[block]
         }
-        return (Float(loss / Double(b)), Float(sum / Double(2 * b)))
+        return (Float(loss / Double(b)), Float(sum / Double(criticCount * b)))
+    }
+
+    /// EDAC's diversity term on the batch's (s, a), when enabled: ES, with η·∂ES/∂θ_k left
+    /// for ``criticUpdatePhase(_:adam:polyak:)`` to add before Adam.
+    func diversityPhase(_ ws: SACWorkspace) -> Float? {
+        ws.diversity.map {
+            $0.compute(critics: critics, input: ws.criticInput, rows: ws.batchSize, eta: configuration.diversityWeight, queue: queue)
+        }
     }
 
     /// Phase 2, per (critic, layer block), largest first: the weight and bias
     /// gradients, then (with `adam`) Adam on that slice and (with `polyak`) the
     /// target's Polyak update of the same slice.
     func criticUpdatePhase(_ ws: SACWorkspace, adam: Bool, polyak: Bool) {
-        let critics = critics, targets = targetCritics, b = ws.batchSize, tau = configuration.tau
-        let rate = configuration.qLearningRate
-        let step1 = adam ? critics[0].beginAdamStep(learningRate: rate) : nil
-        let step2 = adam ? critics[1].beginAdamStep(learningRate: rate) : nil
-        let items = ws.criticBlocks
-        queue.run(count: items.count) { _, i in
-            let (k, block) = items[i]
-            critics[k].computeGradients(block, input: ws.criticInput, rows: b, workspace: ws.criticPasses[k])
-            if let step = k == 0 ? step1 : step2 {
-                critics[k].applyAdam(step, to: block.weights)
-                critics[k].applyAdam(step, to: block.biases)
-            }
-            if polyak {
-                targets[k].softUpdate(toward: critics[k], tau: tau, range: block.weights)
-                targets[k].softUpdate(toward: critics[k], tau: tau, range: block.biases)
-            }
-        }
+        ws.criticParameters.run(critics, targets: targetCritics, input: ws.criticInput, rows: ws.batchSize,
+                                workspaces: ws.criticPasses, learningRate: adam ? configuration.qLearningRate : nil,
+                                tau: polyak ? configuration.tau : nil, queue: queue, extraGradients: ws.diversity?.gradients)
     }
 
     /// Phase 3, per row block: (with `resample`) ã ~ π(·|s) from the workspace's ε,
-    /// the critics on (s, ã), dL/dQ_k of `mean(α log π − min(Q1, Q2))` (−1/B where Q_k
+    /// the critics on (s, ã), dL/dQ_k of `mean(α log π − min_k Q_k)` (−1/B where Q_k
     /// is the minimum, an even split on ties as torch's `minimum`, 0 elsewhere), each
     /// critic's input gradient over only its rows (compacted: half the GEMM work), the
     /// policy head's reverse and the actor's backward chain. The critics' weight
@@ -175,40 +174,38 @@ extension SACLearner {
                 mbrl_squashed_gaussian_forward(ws.actorCurrent.output + r0 * 2 * act, ws.noise + r0 * act, n, act, scale, bias,
                                                low, high, ws.policyInput + r0 * width + obs, width, ws.logProb + r0)
             }
-            for k in 0..<2 { critics[k].forward(ws.policyInput, rows: rows, workspace: ws.policyPasses[k]) }
-            let q1 = ws.policyPasses[0].output, q2 = ws.policyPasses[1].output
-            let d1 = ws.policyPasses[0].outputGradient, d2 = ws.policyPasses[1].outputGradient
-            let rows1 = ws.minimumRows[0] + r0, rows2 = ws.minimumRows[1] + r0
-            var count1 = 0, count2 = 0
-            var loss = 0.0, logProb = 0.0
-            for i in rows {
-                loss += Double(alpha * ws.logProb[i] - min(q1[i], q2[i]))
-                logProb += Double(ws.logProb[i])
-                let tie = q1[i] == q2[i]
-                if q1[i] <= q2[i] {
-                    d1[i] = tie ? -share / 2 : -share
-                    rows1[count1] = i
-                    count1 += 1
+            for k in 0..<critics.count { critics[k].forward(ws.policyInput, rows: rows, workspace: ws.policyPasses[k]) }
+            let criticCount = critics.count, q = ws.policyQ, dq = ws.policyQGradient
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: criticCount) { counts in
+                counts.initialize(repeating: 0)
+                var loss = 0.0, logProb = 0.0
+                for i in rows {
+                    var smallest = q[0][i]
+                    for k in 1..<criticCount { smallest = min(smallest, q[k][i]) }
+                    var ties = 0
+                    for k in 0..<criticCount where q[k][i] == smallest { ties += 1 }
+                    loss += Double(alpha * ws.logProb[i] - smallest)
+                    logProb += Double(ws.logProb[i])
+                    for k in 0..<criticCount where q[k][i] == smallest {
+                        dq[k][i] = ties == 1 ? -share : -share / Float(ties)
+                        ws.minimumRows[k][r0 + counts[k]] = i
+                        counts[k] += 1
+                    }
                 }
-                if q2[i] <= q1[i] {
-                    d2[i] = tie ? -share / 2 : -share
-                    rows2[count2] = i
-                    count2 += 1
-                }
-            }
-            ws.actorLossPartials[block] = loss
-            ws.logProbPartials[block] = logProb
-            // dL/dã = Σ_k dL/d(critic k's input)[action columns], over critic k's rows only
-            (ws.actionGradient + r0 * act).update(repeating: 0, count: n * act)
-            for k in 0..<2 {
-                let selected = k == 0 ? rows1 : rows2, count = k == 0 ? count1 : count2
-                guard count > 0 else { continue }
-                let pass = ws.policyPasses[k], dx = ws.criticInputGradients[k]
-                pass.compactRows(selected, count: count, to: r0)
-                critics[k].backpropagate(rows: r0 ..< r0 + count, workspace: pass, inputGradient: dx)
-                for j in 0..<count {
-                    let row = selected[j]
-                    for c in 0..<act { ws.actionGradient[row * act + c] += dx[(r0 + j) * width + obs + c] }
+                ws.actorLossPartials[block] = loss
+                ws.logProbPartials[block] = logProb
+                // dL/dã = Σ_k dL/d(critic k's input)[action columns], over critic k's rows only
+                (ws.actionGradient + r0 * act).update(repeating: 0, count: n * act)
+                for k in 0..<critics.count {
+                    let selected = ws.minimumRows[k] + r0, count = counts[k]
+                    guard count > 0 else { continue }
+                    let pass = ws.policyPasses[k], dx = ws.criticInputGradients[k]
+                    pass.compactRows(selected, count: count, to: r0)
+                    critics[k].backpropagate(rows: r0 ..< r0 + count, workspace: pass, inputGradient: dx)
+                    for j in 0..<count {
+                        let row = selected[j]
+                        for c in 0..<act { ws.actionGradient[row * act + c] += dx[(r0 + j) * width + obs + c] }
+                    }
                 }
             }
             mbrl_squashed_gaussian_backward(ws.actorCurrent.output + r0 * 2 * act, ws.noise + r0 * act, n, act, scale, low, high,
@@ -226,16 +223,8 @@ extension SACLearner {
 
     /// Phase 4, per actor layer block: the weight and bias gradients, then (with `adam`) Adam on that slice.
     func actorUpdatePhase(_ ws: SACWorkspace, adam: Bool) {
-        let actor = actor, b = ws.batchSize
-        let step = adam ? actor.beginAdamStep(learningRate: configuration.policyLearningRate) : nil
-        let items = ws.actorBlocks
-        queue.run(count: items.count) { _, i in
-            actor.computeGradients(items[i], input: ws.observations, rows: b, workspace: ws.actorCurrent)
-            if let step {
-                actor.applyAdam(step, to: items[i].weights)
-                actor.applyAdam(step, to: items[i].biases)
-            }
-        }
+        ws.actorParameters.run([actor], targets: nil, input: ws.observations, rows: ws.batchSize, workspaces: [ws.actorCurrent],
+                               learningRate: adam ? configuration.policyLearningRate : nil, tau: nil, queue: queue)
     }
 
     /// One Adam step of log α on `−log α · mean(log π + target entropy)` (gradient

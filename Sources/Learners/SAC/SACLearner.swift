@@ -10,8 +10,8 @@ import SeededRandom
 /// order from the generator: actor, Q1, Q2; the targets start as copies):
 /// - actor `obs → hidden → 2·act`, outputs split into the mean μ and a raw
 ///   log-std squashed as CleanRL: `log σ = min + ½(max − min)(tanh(raw) + 1)`;
-/// - twin critics `Q_k(s, a)`: `obs + act → hidden → 1` on `[s | a]`, with
-///   Polyak targets `Q'_k`.
+/// - twin critics `Q_k(s, a)` (N ≥ 2 with `criticCount`, SAC-N / EDAC):
+///   `obs + act → hidden → 1` on `[s | a]`, with Polyak targets `Q'_k`.
 ///
 /// **Policy.** `u = μ + σε` (ε ~ N(0, 1)), `y = tanh(u)`, action
 /// `a = y·scale + bias` (scale, bias = half range and midpoint of the bounds),
@@ -22,7 +22,8 @@ import SeededRandom
 /// 1. critics: `y = r + γ(1 − terminated)(min_k Q'_k(s', a') − α log π(a'|s'))`
 ///    with a' ~ π(·|s') — bootstrapping stops at `terminated` only; truncated rows
 ///    bootstrap (STYLE rule 7) — and one Adam step on
-///    `MSE(Q1(s, a), y) + MSE(Q2(s, a), y)`;
+///    `Σ_k MSE(Q_k(s, a), y)` (min over all N critics with `criticCount`), plus
+///    EDAC's `η · ES` with `diversityWeight` η > 0 (``EnsembleDiversityTerm``);
 /// 2. every `policyFrequency` updates, `policyFrequency` times: the actor step on
 ///    `mean(α log π(ã|s) − min_k Q_k(s, ã))`, ã ~ π(·|s), through the *updated*
 ///    critics (their input gradients only, no critic weight gradients), then the
@@ -63,9 +64,9 @@ public final class SACLearner {
 
     /// The policy network (`obs → 2·act`).
     public let actor: DenseNetwork
-    /// Q1 and Q2 (`obs + act → 1`).
+    /// Q1 … QN (`obs + act → 1`; N = `criticCount`, 2 by default).
     public let critics: [DenseNetwork]
-    /// Q'1 and Q'2.
+    /// Q'1 … Q'N.
     public let targetCritics: [DenseNetwork]
 
     /// log α (fixed at log(initialAlpha) without autotuning).
@@ -101,7 +102,7 @@ public final class SACLearner {
         targetEntropy = configuration.targetEntropy ?? -Float(actionLow.count)
         actor = DenseNetwork(inputSize: observationSize, hiddenSizes: configuration.hiddenSizes,
                              outputSize: 2 * actionLow.count, generator: &generator)
-        critics = (0..<2).map { _ in
+        critics = (0..<configuration.criticCount).map { _ in
             DenseNetwork(inputSize: observationSize + actionLow.count, hiddenSizes: configuration.hiddenSizes,
                          outputSize: 1, generator: &generator)
         }

@@ -43,6 +43,11 @@ final class SACWorkspace {
     let targetPasses: [DenseNetwork.Workspace]
     let criticPasses: [DenseNetwork.Workspace]
     let policyPasses: [DenseNetwork.Workspace]
+    /// Per critic (`[N]` pointers, for the per-row minimum loops): the target pass's output,
+    /// the policy pass's output and its output gradient.
+    let targetQ: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    let policyQ: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    let policyQGradient: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
     /// Per row block: Σ (Q1 − y)² + (Q2 − y)², Σ (Q1 + Q2), Σ (α log π − min Q), Σ log π.
     let criticLossPartials: UnsafeMutablePointer<Double>
@@ -51,13 +56,15 @@ final class SACWorkspace {
     let logProbPartials: UnsafeMutablePointer<Double>
 
     /// Parameter-gradient work of the critic phase ((critic, block), largest first) and of the actor phase.
-    let criticBlocks: [(critic: Int, block: DenseNetwork.GradientBlock)]
-    let actorBlocks: [DenseNetwork.GradientBlock]
+    let criticParameters: DenseParameterPhase
+    let actorParameters: DenseParameterPhase
+    /// EDAC's diversity term (nil when `diversityWeight` is 0).
+    let diversity: EnsembleDiversityTerm?
 
     private var allocations: [UnsafeMutableRawPointer] = []
 
     init(batchSize b: Int, observationSize: Int, actionSize: Int, workers: Int,
-         actor: DenseNetwork, critics: [DenseNetwork]) {
+         actor: DenseNetwork, critics: [DenseNetwork], diversity: Bool = false) {
         batchSize = b
         let blocks = max(1, min(workers, b))
         rowBlocks = (0..<blocks).map { k in (k * b / blocks) ..< ((k + 1) * b / blocks) }
@@ -97,15 +104,23 @@ final class SACWorkspace {
         targetPasses = critics.map { $0.makeWorkspace(rows: b) }
         criticPasses = critics.map { $0.makeWorkspace(rows: b) }
         policyPasses = critics.map { $0.makeWorkspace(rows: b) }
+        func table(_ pointers: [UnsafeMutablePointer<Float>]) -> UnsafeMutablePointer<UnsafeMutablePointer<Float>> {
+            let p = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: pointers.count)
+            p.initialize(from: pointers, count: pointers.count)
+            return p
+        }
+        targetQ = table(targetPasses.map(\.output))
+        policyQ = table(policyPasses.map(\.output))
+        policyQGradient = table(policyPasses.map(\.outputGradient))
 
-        // Large layers in one block per critic and worker pair, so the two critics'
-        // 256×256 gradients land on different cores; the actor's split over the workers.
-        let perCritic = max(1, workers / max(1, critics.count))
-        criticBlocks = critics.enumerated()
-            .flatMap { k, critic in critic.gradientBlocks(blocks: perCritic).map { (k, $0) } }
-            .sorted { $0.block.cost > $1.block.cost }
-        actorBlocks = actor.gradientBlocks(blocks: workers)
+        criticParameters = DenseParameterPhase(networks: critics, workers: workers)
+        actorParameters = DenseParameterPhase(networks: [actor], workers: workers)
+        self.diversity = diversity
+            ? EnsembleDiversityTerm(critics: critics, observationSize: observationSize, actionSize: actionSize, batchSize: b) : nil
     }
 
-    deinit { for p in allocations { p.deallocate() } }
+    deinit {
+        for p in allocations { p.deallocate() }
+        for p in [targetQ, policyQ, policyQGradient] { p.deallocate() }
+    }
 }
