@@ -9,7 +9,7 @@
 //   TensorCore → CBLAS, CKernels, SeededRandom   Tensor, kernels, autodiff
 //   NN → TensorCore, AtomicFiles layers, losses, optimizers, checkpoints
 //   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
-//   Replay → Environments, AtomicFiles  replay buffer, sequences, datasets on disk
+//   Replay → Environments, AtomicFiles, ZIPFoundation  replay buffer, sequences, datasets on disk (.npz)
 //   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer
 //   Planning → WorldModels       MPC planners, agents
 //   Learners → NN, Replay, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC
@@ -32,6 +32,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - C shims
@@ -51,7 +52,9 @@ let package = Package(
 
         // MARK: - Reinforcement learning
         .target(name: "Environments", dependencies: ["SeededRandom"], path: "Environments/Sources"),
-        .target(name: "Replay", dependencies: ["Environments", "SeededRandom", "AtomicFiles"]),
+        .target(name: "Replay", dependencies: [
+            "Environments", "SeededRandom", "AtomicFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels", "AtomicFiles"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
         .target(name: "Learners", dependencies: ["NN", "Replay", "SeededRandom", "CKernels"]),

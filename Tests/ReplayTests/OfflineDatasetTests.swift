@@ -62,7 +62,7 @@ final class OfflineDatasetTests: XCTestCase {
         let url = directory.appendingPathComponent("dataset.npz")
         let archive = NPZArchive([("rewards", NumPyArray([Float](repeating: 1, count: 1000), shape: [1000]))])
         let bytes = try archive.encoded()
-        let entry = ZipArchive.localEntries(bytes)[0]
+        let entry = NPZArchive.localEntries(bytes)[0]
         let header = archive["rewards"]!.npyBytes().count - 4000
         try Data(bytes[0..<(entry.dataStart + header + 512 * 4)]).write(to: url)
         XCTAssertEqual(datasetError { try OfflineDataset.load(from: url) }?.description,
