@@ -1,11 +1,14 @@
 import Foundation
+import SystemZlib
 import ZIPFoundation
 
 /// A NumPy `.npz` file: a ZIP archive with one `<key>.npy` entry per array, as
 /// written by `numpy.savez` (stored) and `numpy.savez_compressed` (deflate) and
 /// read by `numpy.load`. The ZIP container is ZIPFoundation's (stored and
-/// deflate entries, ZIP64 on read and write, CRC-32 through zlib); the `.npy`
-/// payloads are `NumPyArray`'s.
+/// deflate entries, ZIP64 on read and write); the `.npy` payloads are
+/// `NumPyArray`'s. Entry CRC-32s are zlib's `crc32`, computed chunk by chunk
+/// as ZIPFoundation extracts: on Linux ZIPFoundation's own CRC is a byte-wise
+/// Swift loop that made reading a 166 MB dataset 2.6× slower (0.69 s vs 0.27 s).
 ///
 /// Reading checks every structure it relies on and reports problems as a
 /// `DatasetError` naming the file and the array; a truncated file is
@@ -151,10 +154,14 @@ public struct NPZArchive: Sendable {
         }
         var data: [UInt8] = []
         data.reserveCapacity(Int(uncompressed))
-        let crc: CRC32
+        var crc: UInt = 0
         do {
-            crc = try zip.extract(entry, bufferSize: chunkSize) { chunk in
+            _ = try zip.extract(entry, bufferSize: chunkSize, skipCRC32: true) { chunk in
                 guard !chunk.isEmpty || uncompressed == 0 else { throw Archive.ArchiveError.unreadableArchive }
+                chunk.withUnsafeBytes { raw in
+                    // Chunks are at most `chunkSize` bytes, within zlib's 32-bit length.
+                    crc = SystemZlib.crc32(crc, raw.bindMemory(to: UInt8.self).baseAddress, UInt32(raw.count))
+                }
                 data.append(contentsOf: chunk)
             }
         } catch let error as Archive.ArchiveError where error == .invalidCompressionMethod {
@@ -165,8 +172,8 @@ public struct NPZArchive: Sendable {
         guard data.count == Int(uncompressed) else {
             throw fail(.corrupt, "extracts to \(data.count) bytes; its header says \(uncompressed)")
         }
-        guard crc == entry.checksum else {
-            throw fail(.corrupt, "fails its CRC-32 check (header says \(hex(entry.checksum)), data gives \(hex(crc)))")
+        guard UInt32(truncatingIfNeeded: crc) == entry.checksum else {
+            throw fail(.corrupt, "fails its CRC-32 check (header says \(hex(entry.checksum)), data gives \(hex(UInt32(truncatingIfNeeded: crc))))")
         }
         return data
     }
