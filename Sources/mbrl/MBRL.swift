@@ -9,6 +9,6 @@ struct MBRL: ParsableCommand {
         commandName: "mbrl",
         abstract: "Model-based reinforcement learning: environments, world models, planners.",
         version: MBRLVersion.string,
-        subcommands: [RunCommand.self, EvalModelCommand.self, EnvCommand.self, ReportCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, EvalModelCommand.self, EnvCommand.self, ReportCommand.self, BenchCommand.self, DatasetCommand.self]
     )
 }
