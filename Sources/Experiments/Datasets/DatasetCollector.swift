@@ -52,7 +52,8 @@ public struct DatasetCollector {
     /// Runs the policy and returns the dataset with its metadata.
     /// - Throws: for an unknown environment or setting, a run directory without
     ///   a usable checkpoint, an environment whose spaces do not fit the run's
-    ///   policy (naming both shapes), or an environment failure.
+    ///   policy (naming both shapes), an environment failure, or a NaN/inf
+    ///   observation or reward (naming the array and row).
     public func collect() throws -> OfflineDataset {
         guard steps > 0 else { throw ExperimentError.failed("--steps must be positive, got \(steps)") }
         var generator = SeededGenerator(seed: seed)
@@ -116,6 +117,7 @@ public struct DatasetCollector {
         var dataset = OfflineDataset(observationSize: observationSize, actionSize: actionSize, observations: observations,
                                      actions: actions, rewards: rewards, nextObservations: next,
                                      terminals: terminals, timeouts: timeouts)
+        try dataset.checkFinite(file: "collection on \(envID)")   // a diverging environment writes no file
         dataset.metadata = DatasetMetadata(envID: envID, envSettings: settingsText, maxEpisodeSteps: limit, policy: actor.summary,
                                            level: level, seed: seed, steps: steps, episodes: dataset.episodeReturns,
                                            sources: policySources)
