@@ -153,11 +153,14 @@ public struct NPZArchive: Sendable {
             throw fail(.corrupt, "is stored uncompressed but its sizes differ (\(compressed) vs \(uncompressed))")
         }
         var data: [UInt8] = []
-        data.reserveCapacity(Int(uncompressed))
+        // A deflate entry's claimed size is not trusted for the reservation (it may be corrupt); a stored one's is the file's.
+        data.reserveCapacity(Int(entry.isCompressed ? min(uncompressed, UInt64(fileSize) * 4) : uncompressed))
         var crc: UInt = 0
         do {
             _ = try zip.extract(entry, bufferSize: chunkSize, skipCRC32: true) { chunk in
-                guard !chunk.isEmpty || uncompressed == 0 else { throw Archive.ArchiveError.unreadableArchive }
+                guard !chunk.isEmpty || uncompressed == 0, data.count + chunk.count <= Int(uncompressed) else {
+                    throw Archive.ArchiveError.invalidEntrySize   // cut short, or longer than its header says
+                }
                 chunk.withUnsafeBytes { raw in
                     // Chunks are at most `chunkSize` bytes, within zlib's 32-bit length.
                     crc = SystemZlib.crc32(crc, raw.bindMemory(to: UInt8.self).baseAddress, UInt32(raw.count))
