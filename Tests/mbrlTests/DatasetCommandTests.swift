@@ -110,6 +110,26 @@ final class DatasetCommandTests: XCTestCase {
             .contains("\(path("p.npz")) has observations [N, 3] and actions [N, 1]; \(path("r.npz")) has [N, 4] and [N, 1]"))
     }
 
+    /// A SAC run's checkpoint policy: deterministic (tanh μ) and stochastic collections differ, each reproducible.
+    func testSACRunPolicy() throws {
+        try succeed(["run", repositoryRoot.appendingPathComponent("Configs/sac-pendulum.yaml").path, "total_steps=400",
+                     "sac.learning_starts=50", "sac.batch_size=8", "sac.hidden_sizes=[8]", "output.checkpoint_every=200",
+                     "eval.every=0", "--out", temporary.appendingPathComponent("runs").path, "--quiet"])
+        let run = path("runs/" + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: path("runs")).first)))
+        for (name, flags) in [("d", [String]()), ("d2", []), ("s", ["--stochastic"])] {
+            try succeed(["dataset", "collect", "--policy", run, "--level", "medium", "--steps", "50", "--out", path(name + ".npz")] + flags)
+        }
+        XCTAssertEqual(try metadata(path("d.npz"))["policy"] as? String, "sac run \(run), checkpoint deterministic policy")
+        XCTAssertEqual(try metadata(path("s.npz"))["policy"] as? String, "sac run \(run), checkpoint stochastic policy")
+        let bytes = { (name: String) in try Data(contentsOf: self.temporary.appendingPathComponent(name)) }
+        XCTAssertEqual(try bytes("d.npz"), try bytes("d2.npz"))
+        XCTAssertNotEqual(try bytes("d.npz"), try bytes("s.npz"))
+        // A run without checkpoints has no policy to collect with.
+        try FileManager.default.removeItem(atPath: run + "/checkpoints/sac.safetensors")
+        XCTAssertEqual(try failure(["dataset", "collect", "--policy", run, "--level", "medium", "--steps", "5", "--out", path("x.npz")]),
+                       "error: \(run)/checkpoints/sac.safetensors: no checkpoint: the run reached no checkpoint or ran with output.checkpoint: false\n")
+    }
+
     func testBadFilesAndArgumentsAreClearErrors() throws {
         try succeed(["dataset", "collect", "--env", "CartPole-v1", "--steps", "2000", "--out", path("r.npz")])
         let bytes = try Data(contentsOf: temporary.appendingPathComponent("r.npz"))
