@@ -48,8 +48,16 @@ struct DatasetCommand: ParsableCommand {
         @Argument(help: "The dataset file (.npz).")
         var file: String
 
+        @Option(help: "Also check that the rows fit this environment's observation and action spaces.")
+        var env: String?
+
+        @Option(parsing: .upToNextOption, help: "Settings of --env, key=value ...")
+        var settings: [String] = []
+
         func run() throws {
-            try DatasetCommand.run { print(try DatasetSummary.describe(URL(fileURLWithPath: file))) }
+            try DatasetCommand.run {
+                print(try DatasetSummary.describe(URL(fileURLWithPath: file), environment: env, settings: settings))
+            }
         }
     }
 

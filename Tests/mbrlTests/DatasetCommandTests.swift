@@ -137,6 +137,10 @@ final class DatasetCommandTests: XCTestCase {
         let cut = try failure(["dataset", "info", path("cut.npz")])
         XCTAssertTrue(cut.hasPrefix("error: \(path("cut.npz")): array 'observations' header says 8000 float32 values, file ends after"), cut)
         XCTAssertEqual(try failure(["dataset", "info", path("none.npz")]), "error: \(path("none.npz")): file does not exist\n")
+        // Checked against an environment: fits CartPole, not Pendulum (both shapes named).
+        XCTAssertTrue(try succeed(["dataset", "info", path("r.npz"), "--env", "CartPole-v1"]).contains("\nfits CartPole-v1: observation space "))
+        XCTAssertTrue(try failure(["dataset", "info", path("r.npz"), "--env", "Pendulum-v1"]).hasPrefix(
+            "error: \(path("r.npz")): array 'observations' has rows of shape [4] (dataset shape [2000, 4]); Pendulum-v1's observation space "))
         XCTAssertTrue(try failure(["dataset", "collect", "--env", "CartPol-v1", "--steps", "10", "--out", path("x.npz")])
             .contains("CartPol-v1"))
         XCTAssertTrue(try failure(["dataset", "collect", "--env", "CartPole-v1", "--settings", "gravity", "--steps", "10", "--out", path("x.npz")])
