@@ -107,8 +107,9 @@ struct DatasetCommand: ParsableCommand {
                 throw ValidationError("--level '\(level)': expected one of \(DatasetMetadata.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if fromReplay != nil {
-                guard policy == nil, env == nil, steps == nil, settings.isEmpty, !stochastic else {
-                    throw ValidationError("--from-replay writes the run's buffer as it is: give no --policy, --env, --settings, --steps or --stochastic")
+                guard policy == nil, env == nil, steps == nil, settings.isEmpty, maxEpisodeSteps == nil, !stochastic else {
+                    throw ValidationError("--from-replay writes the run's buffer as it is: give no --policy, --env, --settings, "
+                                          + "--max-episode-steps, --steps or --stochastic")
                 }
                 return
             }

@@ -104,6 +104,8 @@ final class DatasetCommandTests: XCTestCase {
                                  "--out", path("x.npz")])
         XCTAssertEqual(error, "error: Pendulum-v1's observations (shape [3]) and actions (Box(-2.0, 2.0, [1])) do not fit the policy of "
                        + "\(run), trained on observations (shape [4]) and actions (Discrete(2))\n")
+        XCTAssertTrue(try failure(["dataset", "collect", "--policy", run, "--max-episode-steps", "9", "--level", "medium", "--steps", "10",
+                                   "--out", path("x.npz")]).contains("--settings and --max-episode-steps apply to --env"))
         // Mixing datasets of two environments is refused, naming both files.
         try succeed(["dataset", "collect", "--env", "Pendulum-v1", "--steps", "400", "--out", path("p.npz")])
         XCTAssertTrue(try failure(["dataset", "mix", path("r.npz"), path("p.npz"), "--fractions", "0.5,0.5", "--out", path("y.npz")])

@@ -74,8 +74,12 @@ public struct DatasetCollector {
                 envID = environmentID
                 try Self.checkSpaces(of: env, id: environmentID, against: runEnv, run: directory)
             } else {
+                guard settings.isEmpty, maxEpisodeSteps == nil else {
+                    throw ExperimentError.failed("--settings and --max-episode-steps apply to --env; without it the run's "
+                                                 + "environment is used as its config.yaml sets it up")
+                }
                 (env, envID, settingsText) = (runEnv, run.config.env.id, run.settingsText)
-                if limit == nil { limit = run.config.env.maxEpisodeSteps }
+                limit = run.config.env.maxEpisodeSteps
             }
             actor = try run.policy(for: runEnv, stochastic: stochastic, seed: generator.next())
         }
