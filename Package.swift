@@ -4,12 +4,13 @@
 // Target graph (lowest first; each depends only on targets above it):
 //
 //   CBLAS, CKernels              C shims: OpenBLAS headers, vectorised element-wise kernels
+//   SystemZlib                   system-library shim over zlib.h (CRC-32 for .npz entries)
 //   SeededRandom                 splittable seeded generator (no dependencies)
 //   AtomicFiles                  temporary file + fsync + rename writes (Foundation only)
 //   TensorCore → CBLAS, CKernels, SeededRandom   Tensor, kernels, autodiff
 //   NN → TensorCore, AtomicFiles layers, losses, optimizers, checkpoints
 //   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
-//   Replay → Environments, AtomicFiles  replay buffer, sequences, datasets on disk
+//   Replay → Environments, AtomicFiles, SystemZlib, ZIPFoundation  replay buffer, sequences, datasets on disk (.npz)
 //   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer, uncertainty penalties
 //   Planning → WorldModels       MPC planners, agents
 //   Learners → NN, Replay, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC (-N, EDAC), BC, TD3+BC
@@ -34,6 +35,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - C shims
@@ -44,6 +46,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "CKernels", path: "Sources/CKernels"),
+        .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - Numerics
         .target(name: "SeededRandom"),
@@ -53,7 +56,9 @@ let package = Package(
 
         // MARK: - Reinforcement learning
         .target(name: "Environments", dependencies: ["SeededRandom"], path: "Environments/Sources"),
-        .target(name: "Replay", dependencies: ["Environments", "SeededRandom", "AtomicFiles"]),
+        .target(name: "Replay", dependencies: [
+            "Environments", "SeededRandom", "AtomicFiles", "SystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels", "AtomicFiles"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
         .target(name: "Learners", dependencies: ["NN", "Replay", "SeededRandom", "CKernels"]),
@@ -75,7 +80,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Environments", "TestSupport"]),
         .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Environments", "TestSupport"]),

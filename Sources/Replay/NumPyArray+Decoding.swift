@@ -50,7 +50,7 @@ extension NumPyArray {
             throw fail(.unsupported, "is stored in Fortran order; expected fortran_order False (save a C-contiguous array)")
         }
         guard let dtype = NPYDType(descr: header.descr) else {
-            throw fail(.unsupported, "has dtype '\(header.descr)'; supported: '<f4', '<f8', '|b1', '<i8', '<i4', '|i1', '|u1'")
+            throw fail(.unsupported, "has dtype '\(header.descr)'; supported: '<f4', '<f8', '|b1', '<i8', '<i4', '|i1', '|u1', '<U<n>'")
         }
         var count = 1
         for d in header.shape {
@@ -67,7 +67,10 @@ extension NumPyArray {
         guard available == needed else {
             throw fail(.corrupt, "header says \(count) \(dtype.name) values (\(needed) bytes), but the \(endsWith) holds \(available) bytes of data")
         }
-        return NumPyArray(shape: header.shape, elements: dtype.decode(bytes, at: dataStart, count: count))
+        guard let elements = dtype.decode(bytes, at: dataStart, count: count) else {
+            throw fail(.corrupt, "holds a \(dtype.name) element that is not valid UTF-32 text")
+        }
+        return NumPyArray(shape: header.shape, elements: elements)
     }
 
     /// Reads a standalone `.npy` file.
@@ -86,8 +89,14 @@ extension NumPyArray {
 /// The on-disk element types `NumPyArray` reads.
 private enum NPYDType {
     case f4, f8, b1, i8, i4, i1, u1
+    /// `<U<n>`: n UTF-32 code units per element.
+    case unicode(Int)
 
     init?(descr: String) {
+        if descr.hasPrefix("<U") || descr.hasPrefix("=U"), let n = Int(descr.dropFirst(2)), n >= 0 {
+            self = .unicode(n)
+            return
+        }
         // '<' little-endian, '=' native (little-endian on every supported host), '|' not applicable.
         switch descr {
         case "<f4", "=f4": self = .f4
@@ -106,6 +115,7 @@ private enum NPYDType {
         case .f8, .i8: return 8
         case .f4, .i4: return 4
         case .b1, .i1, .u1: return 1
+        case .unicode(let n): return 4 * n
         }
     }
 
@@ -118,10 +128,12 @@ private enum NPYDType {
         case .i4: return "int32"
         case .i1: return "int8"
         case .u1: return "uint8"
+        case .unicode(let n): return "<U\(n)"
         }
     }
 
-    func decode(_ bytes: [UInt8], at offset: Int, count: Int) -> NumPyArray.Elements {
+    /// The elements, or `nil` for text that is not valid UTF-32.
+    func decode(_ bytes: [UInt8], at offset: Int, count: Int) -> NumPyArray.Elements? {
         #if _endian(big)
         fatalError("NumPyArray: big-endian hosts are not supported")
         #endif
@@ -133,6 +145,20 @@ private enum NPYDType {
         case .i1: return .int64(bytes[offset..<offset + count].map { Int64(Int8(bitPattern: $0)) })
         case .u1: return .int64(bytes[offset..<offset + count].map { Int64($0) })
         case .b1: return .bool(bytes[offset..<offset + count].map { $0 != 0 })
+        case .unicode(let n):
+            var texts: [String] = []
+            texts.reserveCapacity(count)
+            for element in 0..<count {
+                var scalars = String.UnicodeScalarView()
+                for i in 0..<n {
+                    let code = UInt32(truncatingIfNeeded: bytes.le32(offset + 4 * (element * n + i)))
+                    if code == 0 { break }
+                    guard let scalar = Unicode.Scalar(code) else { return nil }
+                    scalars.append(scalar)
+                }
+                texts.append(String(scalars))
+            }
+            return .unicode(texts)
         }
     }
 

@@ -11,8 +11,10 @@
 /// | `<f8`                     | `.float32` | rounded to nearest Float (D4RL rewards are sometimes float64) |
 /// | `|b1`                     | `.bool`    | any non-zero byte is `true`           |
 /// | `<i8`, `<i4`, `|i1`, `|u1`| `.int64`   | exact                                 |
+/// | `<U<n>`                   | `.unicode` | UTF-32 text, trailing NULs dropped (numpy's `str_`) |
 ///
-/// Writing emits `<f4`, `|b1` or `<i8` with a version 1.0 header padded to a
+/// Writing emits `<f4`, `|b1`, `<i8` or `<U<n>` (n the longest string's
+/// length in code points) with a version 1.0 header padded to a
 /// multiple of 64 bytes, as `numpy.save` does. Big-endian data, Fortran order
 /// and object arrays are rejected with an error naming the array.
 ///
@@ -25,6 +27,8 @@ public struct NumPyArray: Equatable, Sendable {
         case float32([Float])
         case bool([Bool])
         case int64([Int64])
+        /// NumPy `str_` elements (`<U<n>`): text, as `numpy.load` returns it without pickle.
+        case unicode([String])
     }
 
     /// The shape (`[]` for a scalar, which holds one element).
@@ -43,6 +47,7 @@ public struct NumPyArray: Equatable, Sendable {
     public init(_ values: [Float], shape: [Int]) { self.init(shape: shape, elements: .float32(values)) }
     public init(_ values: [Bool], shape: [Int]) { self.init(shape: shape, elements: .bool(values)) }
     public init(_ values: [Int64], shape: [Int]) { self.init(shape: shape, elements: .int64(values)) }
+    public init(_ values: [String], shape: [Int]) { self.init(shape: shape, elements: .unicode(values)) }
 
     /// Number of elements.
     public var count: Int {
@@ -50,24 +55,36 @@ public struct NumPyArray: Equatable, Sendable {
         case .float32(let v): return v.count
         case .bool(let v): return v.count
         case .int64(let v): return v.count
+        case .unicode(let v): return v.count
         }
     }
 
-    /// The element type's NumPy name (`float32`, `bool`, `int64`).
+    /// The element type's NumPy name (`float32`, `bool`, `int64`, `str`).
     public var dtypeName: String {
         switch elements {
         case .float32: return "float32"
         case .bool: return "bool"
         case .int64: return "int64"
+        case .unicode: return "str"
         }
     }
 
-    /// The elements converted to Float (bools as 0/1; int64 rounded to nearest).
+    /// Whether the elements are numbers (float32 or int64), not bools or text.
+    public var isNumeric: Bool {
+        switch elements {
+        case .float32, .int64: return true
+        case .bool, .unicode: return false
+        }
+    }
+
+    /// The elements converted to Float (bools as 0/1; int64 rounded to nearest;
+    /// text parsed as a number, NaN where it is not one, as `astype(float)` would fail).
     public var floatValues: [Float] {
         switch elements {
         case .float32(let v): return v
         case .bool(let v): return v.map { $0 ? 1 : 0 }
         case .int64(let v): return v.map { Float($0) }
+        case .unicode(let v): return v.map { Float($0) ?? .nan }
         }
     }
 
@@ -78,10 +95,11 @@ public struct NumPyArray: Equatable, Sendable {
         case .float32(let v): return v.map { $0 != 0 }
         case .bool(let v): return v
         case .int64(let v): return v.map { $0 != 0 }
+        case .unicode(let v): return v.map { !$0.isEmpty }   // numpy's truth value of a str_
         }
     }
 
-    /// The elements as Int64, or `nil` if they are floats or bools.
+    /// The elements as Int64, or `nil` if they are floats, bools or text.
     public var int64Values: [Int64]? {
         if case .int64(let v) = elements { return v }
         return nil
@@ -98,6 +116,9 @@ extension NumPyArray {
         case .float32: descr = "<f4"; itemSize = 4
         case .bool: descr = "|b1"; itemSize = 1
         case .int64: descr = "<i8"; itemSize = 8
+        case .unicode(let v):
+            let width = max(1, v.map(\.unicodeScalars.count).max() ?? 1)
+            descr = "<U\(width)"; itemSize = 4 * width
         }
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
@@ -113,6 +134,14 @@ extension NumPyArray {
         case .float32(let v): Self.appendRaw(v, to: &out)
         case .int64(let v): Self.appendRaw(v, to: &out)
         case .bool(let v): out.append(contentsOf: v.map { $0 ? 1 : 0 })
+        case .unicode(let v):
+            // UTF-32 little-endian, each element NUL-padded to the common width.
+            let width = itemSize / 4
+            for text in v {
+                var written = 0
+                for scalar in text.unicodeScalars { out.appendLE32(Int(scalar.value)); written += 1 }
+                for _ in written..<width { out.appendLE32(0) }
+            }
         }
         return out
     }

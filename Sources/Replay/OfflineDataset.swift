@@ -12,11 +12,16 @@ import Foundation
 /// | `next_observations` | same as `observations`| same                  | `<f4`    |
 /// | `terminals`         | `[N]` or `[N, 1]`     | bool (or non-zero numbers) | `|b1` |
 /// | `timeouts`          | `[N]` or `[N, 1]`, optional (all false if absent, as in D4RL v0) | same | `|b1` |
+/// | `metadata`          | `[]`, optional        | `<U<n>`: one JSON string (`DatasetMetadata`) | `<U<n>` |
 ///
 /// `terminals` is Gymnasium's `terminated` and `timeouts` its `truncated`;
 /// they stay distinct. Other keys (`infos/...`, `metadata/...`) are ignored on
-/// read. Missing keys and inconsistent lengths are `DatasetError`s naming the
-/// key; the arrays are stored flat, row-major, as Float/Bool.
+/// read. Missing keys, wrong dtypes (text or bools where numbers belong, text
+/// flags), inconsistent shapes and a malformed `metadata` are `DatasetError`s
+/// naming the file and the array; `load(from:)` also rejects NaN and ±inf in
+/// the float arrays, naming the array and the row (`checkFinite()`), and
+/// `validate(observationSpace:actionSpace:environment:)` checks the sizes
+/// against an environment. The arrays are stored flat, row-major, as Float/Bool.
 public struct OfflineDataset: Equatable, Sendable {
     /// The D4RL key names.
     public enum Key {
@@ -26,6 +31,7 @@ public struct OfflineDataset: Equatable, Sendable {
         public static let nextObservations = "next_observations"
         public static let terminals = "terminals"
         public static let timeouts = "timeouts"
+        public static let metadata = "metadata"
     }
 
     public var observationSize: Int
@@ -42,6 +48,8 @@ public struct OfflineDataset: Equatable, Sendable {
     public var terminals: [Bool]
     /// `[count]`: the episode was cut short after this step.
     public var timeouts: [Bool]
+    /// How the data was made (the `metadata` array), if the file says.
+    public var metadata: DatasetMetadata?
 
     /// Number of transitions.
     public var count: Int { rewards.count }
@@ -49,7 +57,7 @@ public struct OfflineDataset: Equatable, Sendable {
     /// A dataset from flat arrays whose lengths match `count = rewards.count`
     /// (a programmer error otherwise).
     public init(observationSize: Int, actionSize: Int, observations: [Float], actions: [Float], rewards: [Float],
-                nextObservations: [Float], terminals: [Bool], timeouts: [Bool]) {
+                nextObservations: [Float], terminals: [Bool], timeouts: [Bool], metadata: DatasetMetadata? = nil) {
         let n = rewards.count
         precondition(observations.count == n * observationSize && nextObservations.count == n * observationSize
                      && actions.count == n * actionSize && terminals.count == n && timeouts.count == n,
@@ -62,13 +70,21 @@ public struct OfflineDataset: Equatable, Sendable {
         self.nextObservations = nextObservations
         self.terminals = terminals
         self.timeouts = timeouts
+        self.metadata = metadata
     }
 
     // MARK: - NPZ
 
-    /// Reads a D4RL-layout `.npz` file.
+    /// Reads a D4RL-layout `.npz` file and checks that its float arrays are finite.
     public static func load(from url: URL) throws -> OfflineDataset {
-        try OfflineDataset(archive: try NPZArchive.read(from: url))
+        let dataset = try OfflineDataset(archive: try NPZArchive.read(from: url))
+        try dataset.checkFinite(file: url.path)
+        return dataset
+    }
+
+    /// The returns of the dataset's episodes (split at `terminals` and `timeouts`).
+    public var episodeReturns: EpisodeReturnSummary {
+        EpisodeReturnSummary(rewards: rewards, terminals: terminals, timeouts: timeouts)
     }
 
     /// Writes the dataset as a D4RL-layout `.npz` file, atomically.
@@ -76,10 +92,10 @@ public struct OfflineDataset: Equatable, Sendable {
         try archive.write(to: url)
     }
 
-    /// The dataset's arrays under their D4RL keys.
+    /// The dataset's arrays under their D4RL keys (and `metadata` when set).
     public var archive: NPZArchive {
         let n = count
-        return NPZArchive([
+        var archive = NPZArchive([
             (Key.observations, NumPyArray(observations, shape: [n, observationSize])),
             (Key.actions, NumPyArray(actions, shape: [n, actionSize])),
             (Key.rewards, NumPyArray(rewards, shape: [n])),
@@ -87,6 +103,8 @@ public struct OfflineDataset: Equatable, Sendable {
             (Key.terminals, NumPyArray(terminals, shape: [n])),
             (Key.timeouts, NumPyArray(timeouts, shape: [n])),
         ])
+        if let metadata { archive.set(Key.metadata, metadata.array) }
+        return archive
     }
 
     /// The dataset held in `archive` under D4RL keys, validated.
@@ -97,9 +115,11 @@ public struct OfflineDataset: Equatable, Sendable {
         func invalid(_ message: String) -> DatasetError { DatasetError(file: file, kind: .invalidArray, message: message) }
 
         let rewardArray = try archive.array(Key.rewards)
+        try Self.requireNumbers(rewardArray, key: Key.rewards, file: file)
         let n = try Self.flagLength(rewardArray, key: Key.rewards, file: file, expected: nil)
         func rows(_ key: String) throws -> (array: NumPyArray, width: Int) {
             let a = try archive.array(key)
+            try Self.requireNumbers(a, key: key, file: file)
             guard let first = a.shape.first else {
                 throw invalid("array '\(key)' is a scalar; expected shape [N, size] with N = \(n) (the length of 'rewards')")
             }
@@ -115,15 +135,42 @@ public struct OfflineDataset: Equatable, Sendable {
             throw invalid("array '\(Key.nextObservations)' has shape \(next.array.shape); expected \(obs.array.shape), the shape of 'observations'")
         }
         let terminalArray = try archive.array(Key.terminals)
+        try Self.requireFlags(terminalArray, key: Key.terminals, file: file)
         _ = try Self.flagLength(terminalArray, key: Key.terminals, file: file, expected: n)
         var timeouts = [Bool](repeating: false, count: n)
         if let t = archive[Key.timeouts] {
+            try Self.requireFlags(t, key: Key.timeouts, file: file)
             _ = try Self.flagLength(t, key: Key.timeouts, file: file, expected: n)
             timeouts = t.boolValues
         }
+        let metadata = try archive[Key.metadata].map { try DatasetMetadata(array: $0, key: Key.metadata, file: file) }
         self.init(observationSize: obs.width, actionSize: act.width, observations: obs.array.floatValues,
                   actions: act.array.floatValues, rewards: rewardArray.floatValues,
-                  nextObservations: next.array.floatValues, terminals: terminalArray.boolValues, timeouts: timeouts)
+                  nextObservations: next.array.floatValues, terminals: terminalArray.boolValues, timeouts: timeouts,
+                  metadata: metadata)
+    }
+
+    /// Observations, actions and rewards must be numbers (float or integer dtypes).
+    private static func requireNumbers(_ a: NumPyArray, key: String, file: String) throws {
+        guard a.isNumeric else {
+            throw DatasetError(file: file, kind: .invalidArray, message:
+                "array '\(key)' has dtype \(a.dtypeName); expected float32 (float64 and integers are also read)")
+        }
+    }
+
+    /// `terminals` and `timeouts` must be bools, or numbers that are all 0 or 1 (D4RL v0's float flags).
+    private static func requireFlags(_ a: NumPyArray, key: String, file: String) throws {
+        switch a.elements {
+        case .bool: return
+        case .unicode:
+            throw DatasetError(file: file, kind: .invalidArray, message: "array '\(key)' has dtype str; expected bool")
+        case .float32, .int64:
+            let values = a.floatValues
+            if let row = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw DatasetError(file: file, kind: .invalidArray, message:
+                    "array '\(key)' row \(row) holds \(values[row]); expected bool (or numbers 0 and 1)")
+            }
+        }
     }
 
     /// The length of a per-transition scalar array (shape `[N]` or `[N, 1]`).

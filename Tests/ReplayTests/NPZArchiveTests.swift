@@ -35,7 +35,7 @@ final class NPZArchiveTests: XCTestCase {
                                   ("rewards", rewards)])
         let bytes = try archive.encoded()
         // Cut the file 512 values into the rewards data.
-        let rewardsEntry = ZipArchive.localEntries(bytes)[1]
+        let rewardsEntry = NPZArchive.localEntries(bytes)[1]
         let headerBytes = rewards.npyBytes().count - 4000
         try Data(bytes[0..<(rewardsEntry.dataStart + headerBytes + 2048 + 3)]).write(to: url)
         XCTAssertEqual(datasetError { try NPZArchive.read(from: url) }?.description,
@@ -57,7 +57,7 @@ final class NPZArchiveTests: XCTestCase {
         for n in 0..<bytes.count {
             XCTAssertNotNil(datasetError { try NPZArchive.decode(Array(bytes[0..<n]), file: "x.npz") }, "prefix \(n)")
         }
-        let entries = ZipArchive.localEntries(bytes)
+        let entries = NPZArchive.localEntries(bytes)
         let dataBytes = Set(entries.flatMap { $0.dataStart..<($0.dataStart + $0.compressedSize) })
         for i in 0..<bytes.count {
             var corrupt = bytes
@@ -103,43 +103,30 @@ final class NPZArchiveTests: XCTestCase {
     }
 }
 
-final class InflateTests: XCTestCase {
-    private let text = Array(String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 20).utf8) + (0..<256).map { UInt8($0) }
+/// Deflate-compressed entries (ZIPFoundation's inflate through zlib), from a
+/// file `numpy.savez_compressed` wrote, checked without NumPy installed.
+final class CompressedNPZTests: XCTestCase {
+    /// `np.savez_compressed(f, x=np.arange(600, dtype=np.float32).reshape(200, 3) % 7, flags=np.arange(50) % 3 == 0)`
+    private let savezCompressed = "UEsDBC0AAAAIAAAAIQCsp2Si//////////8FABQAeC5ucHkBABAA4AkAAAAAAABuAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkYGBjoKxpo6CrUKZAIuBjBosAcSDkAExA1AvACIDziMyo3KjcqNyo3KjcqNyo3KjcqRLgcAUEsDBC0AAAAIAAAAIQATf9mD//////////8JABQAZmxhZ3MubnB5AQAQALIAAAAAAAAASgAAAAAAAACb7BfqGxDJyFDGUK2eklqcXKRupaBek2SorqOgnpZfVFKUmBefX5SSChJ3S8wpTgWKF2ckFqQC+RqmBjqaOgq1CuQDLkYGBhIRAFBLAQItAy0AAAAIAAAAIQCsp2SibgAAAOAJAAAFAAAAAAAAAAAAAACAAQAAAAB4Lm5weVBLAQItAy0AAAAIAAAAIQATf9mDSgAAALIAAAAJAAAAAAAAAAAAAACAAaUAAABmbGFncy5ucHlQSwUGAAAAAAIAAgBqAAAAKgEAAAAA"
 
-    private func inflate(_ base64: String, expected: Int) throws -> [UInt8] {
-        let input = [UInt8](Data(base64Encoded: base64)!)
-        return try Inflate.decompress(input, range: 0..<input.count, expectedSize: expected)
+    func testReadsSavezCompressed() throws {
+        let bytes = [UInt8](Data(base64Encoded: savezCompressed)!)
+        let archive = try NPZArchive.decode(bytes, file: "c.npz")
+        XCTAssertEqual(archive.keys, ["x", "flags"])
+        XCTAssertEqual(archive["x"], NumPyArray((0..<600).map { Float($0 % 7) }, shape: [200, 3]))
+        XCTAssertEqual(archive["flags"], NumPyArray((0..<50).map { $0 % 3 == 0 }, shape: [50]))
     }
 
-    /// Streams made by zlib (`compressobj(level, DEFLATED, -15)`): fixed Huffman,
-    /// dynamic Huffman and stored blocks.
-    func testDecodesZlibStreams() throws {
-        let fixed = "C8lIVSgszUzOVkgqyi/PU0jLr1DIKs0tKFbIL0stUigBSuckVlUqpOSn6ymEjCoeVTyqmNqKGRiZmFlY2dg5OLm4eXj5+AUEhYRFRMXEJSSlpGVk5eQVFJWUVVTV1DU0tbR1dPX0DQyNjE1MzcwtLK2sbWzt7B0cnZxdXN3cPTy9vH18/fwDAoOCQ0LDwiMio6JjYuPiExKTklNS09IzMrOyc3Lz8gsKi4pLSsvKKyqrqmtq6+obGpuaW1rb2js6u7p7evv6J0ycNHnK1GnTZ8ycNXvO3HnzFyxctHjJ0mXLV6xctXrN2nXrN2zctHnL1m3bd+zctXvP3n37Dxw8dPjI0WPHT5w8dfrM2XPnL1y8dPnK1WvXb9y8dfvO3Xv3Hzx89PjJ02fPX7x89frN23fvP3z89PnL12/ff/z89fvP33//AQ=="
-        XCTAssertEqual(try inflate(fixed, expected: text.count), text)
-        let stored = [UInt8]([1, 0x84, 0x04, 0x7B, 0xFB]) + text   // one final stored block of 1156 bytes
-        XCTAssertEqual(try Inflate.decompress(stored, range: 0..<stored.count, expectedSize: 0), text)
-        let dynamic = "TVGBAcMwCHrF10T+v2GAZlvWNsYRBexGdRf01nS334aSM0MFyjcGo8dpZxCwImH1hy85ZewL9dF13fCT06KpuNzAkatpzTa8emj6SByP5A03h7AzTf41NEPHs7wv7a1CeaIua5U6F1J4gkGXRsGaO0xmVdD5XDxsHMGvhxZVzPbkV8uxoiKtsHYeOwHYBvEK4G3rPGyS95l6CozG17MoMGd/VJ0rz30iqBIwcz2L5s3Viqy9MgXrCo0MmmdahvLUrXnRXrUnUsVpFHd22CLbQnQc8gM="
-        let out = try inflate(dynamic, expected: 600)
-        XCTAssertEqual(out.count, 600)
-        XCTAssertEqual(CRC32.checksum(out), 3_725_634_872)   // zlib.crc32 of the original
-        XCTAssertEqual(out.filter { $0 == UInt8(ascii: "a") }.count, 296)
-        XCTAssertEqual(Array(out[0..<10]), Array("aab aa baa".utf8))
-    }
-
-    func testTruncatedAndMalformedStreamsThrow() throws {
-        let input = [UInt8](Data(base64Encoded: "C8lIVSgszUzOVkgqyi/PU0jLr1DIKs0tKFbIL0stUigBSuckVlUqpOSn6ymEjCoeVTyqmNqKGRiZmFlY2dg5OLm4eXj5+AUEhYRFRMXEJSSlpGVk5eQVFJWUVVTV1DU0tbR1dPX0DQyNjE1MzcwtLK2sbWzt7B0cnZxdXN3cPTy9vH18/fwDAoOCQ0LDwiMio6JjYuPiExKTklNS09IzMrOyc3Lz8gsKi4pLSsvKKyqrqmtq6+obGpuaW1rb2js6u7p7evv6J0ycNHnK1GnTZ8ycNXvO3HnzFyxctHjJ0mXLV6xctXrN2nXrN2zctHnL1m3bd+zctXvP3n37Dxw8dPjI0WPHT5w8dfrM2XPnL1y8dPnK1WvXb9y8dfvO3Xv3Hzx89PjJ02fPX7x89frN23fvP3z89PnL12/ff/z89fvP33//AQ==")!)
-        for n in 0..<input.count {
-            XCTAssertThrowsError(try Inflate.decompress(input, range: 0..<n, expectedSize: 0), "prefix \(n)")
+    /// A flipped bit inside the deflate stream is an error naming the entry, never a trap.
+    func testCorruptDeflateDataIsAnErrorNamingTheEntry() throws {
+        let bytes = [UInt8](Data(base64Encoded: savezCompressed)!)
+        let first = NPZArchive.localEntries(bytes)[0]
+        for offset in [0, 10, 50, first.compressedSize - 3] {
+            var corrupt = bytes
+            corrupt[first.dataStart + offset] ^= 0x10
+            let error = datasetError { try NPZArchive.decode(corrupt, file: "c.npz") }
+            XCTAssertEqual(error?.kind, .corrupt, "offset \(offset)")
+            XCTAssertTrue(error?.message.hasPrefix("entry 'x.npy' ") ?? false, error?.message ?? "")
         }
-        XCTAssertThrowsError(try Inflate.decompress([0x07], range: 0..<1, expectedSize: 0))   // block type 3
-        XCTAssertThrowsError(try Inflate.decompress([1, 5, 0, 0, 0], range: 0..<5, expectedSize: 0))   // LEN/NLEN mismatch
-    }
-
-    func testCRC32MatchesTheStandardCheckValueAndZlib() {
-        XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF4_3926)
-        let bytes = (0..<1024).map { UInt8($0 % 256) }
-        XCTAssertEqual(CRC32.checksum(bytes), 3_070_970_918)                          // zlib.crc32, 8-byte steps only
-        XCTAssertEqual(CRC32.checksum(bytes + Array("abc".utf8)), 3_271_205_542)      // plus a 3-byte tail
-        XCTAssertEqual(CRC32.checksum([9, 9] + bytes + [7], range: 2..<1026), 3_070_970_918)
     }
 }

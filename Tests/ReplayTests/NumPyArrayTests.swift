@@ -81,7 +81,7 @@ final class NumPyArrayTests: XCTestCase {
             return out + Array(text.utf8) + [0, 0, 0, 0]
         }
         XCTAssertEqual(datasetError { try decode(withHeader("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }")) }?.description,
-                       "t.npy: array 'x' has dtype '>f4'; supported: '<f4', '<f8', '|b1', '<i8', '<i4', '|i1', '|u1'")
+                       "t.npy: array 'x' has dtype '>f4'; supported: '<f4', '<f8', '|b1', '<i8', '<i4', '|i1', '|u1', '<U<n>'")
         XCTAssertEqual(datasetError { try decode(withHeader("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }")) }?.description,
                        "t.npy: array 'x' is stored in Fortran order; expected fortran_order False (save a C-contiguous array)")
         XCTAssertEqual(datasetError { try decode(withHeader("{'descr': '<f4', 'shape': (1,), }")) }?.description,

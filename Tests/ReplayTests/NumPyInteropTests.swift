@@ -177,4 +177,40 @@ final class NumPyInteropTests: XCTestCase {
         let storedSize = try FileManager.default.attributesOfItem(atPath: stored.path)[.size] as! Int
         XCTAssertLessThan(compressedSize, storedSize, "savez_compressed should have produced deflated entries")
     }
+
+    /// A dataset file with metadata, as D4RL users read it: `numpy.load` without
+    /// pickle gives the six D4RL arrays with their dtypes and shapes, and the
+    /// metadata JSON from `str(f['metadata'])`.
+    func testNumPyReadsADatasetWithMetadata() throws {
+        let url = directory.appendingPathComponent("dataset.npz")
+        let n = 5
+        var dataset = OfflineDataset(observationSize: 3, actionSize: 2, observations: (0..<15).map { Float($0) },
+                                     actions: (0..<10).map { Float($0) / 4 }, rewards: [1, 2, 3, 4, 5],
+                                     nextObservations: (0..<15).map { Float($0 + 3) }, terminals: [false, true, false, false, false],
+                                     timeouts: [false, false, false, true, false])
+        dataset.metadata = DatasetMetadata(envID: "Pendulum-v1", policy: "random: uniform — ünïcode", level: .mediumReplay,
+                                           seed: 3, steps: n, episodes: dataset.episodeReturns)
+        try dataset.save(to: url)
+        let output = try python("""
+        import sys, json, numpy as np
+        with np.load(sys.argv[1], allow_pickle=False) as f:
+            for k in f.files:
+                print(k, f[k].dtype.str, f[k].shape)
+            m = json.loads(str(f['metadata']))
+            print(m['env_id'], m['level'], m['policy'], m['episodes']['count'], m['episodes']['mean'], m['steps'])
+            print(f['rewards'].sum(), f['terminals'].tolist())
+        """, [url.path])
+        XCTAssertEqual(output, """
+        observations <f4 (5, 3)
+        actions <f4 (5, 2)
+        rewards <f4 (5,)
+        next_observations <f4 (5, 3)
+        terminals |b1 (5,)
+        timeouts |b1 (5,)
+        metadata <U\(dataset.metadata!.json().unicodeScalars.count) ()
+        Pendulum-v1 medium-replay random: uniform — ünïcode 2 5 5
+        15.0 [False, True, False, False, False]
+
+        """)
+    }
 }
