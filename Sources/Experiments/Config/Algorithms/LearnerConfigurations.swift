@@ -35,6 +35,8 @@ extension SACConfig {
         c.targetNetworkFrequency = targetNetworkFrequency
         c.logStdMin = Float(logStdMin)
         c.logStdMax = Float(logStdMax)
+        c.criticCount = numCritics
+        c.diversityWeight = Float(eta)
         c.threads = threads
         return c
     }

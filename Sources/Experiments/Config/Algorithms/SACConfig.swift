@@ -13,6 +13,10 @@
 /// `terminated`. In MBPO, `buffer_size` and `learning_starts` do not apply (the
 /// `mbpo:` section sizes the model buffer and the exploration).
 ///
+/// `num_critics` > 2 makes it SAC-N and `eta` > 0 adds EDAC's ensemble-gradient
+/// diversity term (An et al. 2021; CORL's `edac.py` key names): the target and
+/// the actor take the minimum over all critics.
+///
 /// Needs an environment with `Box` actions; actions are scaled to its bounds.
 public struct SACConfig: ConfigSection {
     /// Hidden layer sizes of the actor and of each critic (ReLU).
@@ -47,6 +51,10 @@ public struct SACConfig: ConfigSection {
     public var logStdMin = -5.0
     /// Upper bound of the policy's log standard deviation.
     public var logStdMax = 2.0
+    /// Critics N ≥ 2; the target and the actor use their minimum (SAC-N).
+    public var numCritics = 2
+    /// EDAC's diversity weight η ≥ 0 (0: off).
+    public var eta = 0.0
 
     public init() {}
 
@@ -65,6 +73,8 @@ public struct SACConfig: ConfigSection {
         case targetEntropy = "target_entropy"
         case logStdMin = "log_std_min"
         case logStdMax = "log_std_max"
+        case numCritics = "num_critics"
+        case eta
     }
 
     public init(from decoder: Decoder) throws {
@@ -86,6 +96,8 @@ public struct SACConfig: ConfigSection {
         try c.update(&targetEntropy, .targetEntropy)
         try c.update(&logStdMin, .logStdMin)
         try c.update(&logStdMax, .logStdMax)
+        try c.update(&numCritics, .numCritics)
+        try c.update(&eta, .eta)
     }
 
     public func validate() throws {
@@ -101,6 +113,8 @@ public struct SACConfig: ConfigSection {
         try requireAtLeast(policyFrequency, 1, "policy_frequency")
         try requireAtLeast(targetNetworkFrequency, 1, "target_network_frequency")
         try requirePositive(alpha, "alpha")
+        try requireAtLeast(numCritics, 2, "num_critics")
+        try require(eta.isFinite && eta >= 0, "eta", expected: "a finite number ≥ 0", found: ConfigScalar.render(eta))
         if let targetEntropy {
             try require(targetEntropy.isFinite, "target_entropy", expected: "a finite number",
                         found: ConfigScalar.render(targetEntropy))
