@@ -59,6 +59,19 @@ final class AlgorithmConfigTests: XCTestCase {
                        "override 'sac.policy_frequency=0': sac.policy_frequency: expected an integer of at least 1, found 0")
     }
 
+    /// `sac.num_critics` and `sac.eta` (SAC-N / EDAC) reach the learner and are checked.
+    func testSACNCriticsAndEDACDiversityKeys() throws {
+        let config = try ConfigLoader.decode(ExperimentConfig.self, yaml: "algorithm: sac\nsac: {num_critics: 10, eta: 1.5}\n")
+        let learner = config.sac.learnerConfiguration(threads: 1)
+        XCTAssertEqual(learner.criticCount, 10)
+        XCTAssertEqual(learner.diversityWeight, 1.5)
+        XCTAssertNoThrow(try learner.validate())
+        XCTAssertEqual(ExperimentConfig().sac.learnerConfiguration(threads: 1).criticCount, 2, "plain SAC by default")
+        XCTAssertEqual(error("algorithm: sac\nsac: {num_critics: 1}\n")?.keyPath, ["sac", "num_critics"])
+        XCTAssertEqual(error("algorithm: sac", overrides: ["sac.eta=-1"])?.description,
+                       "override 'sac.eta=-1': sac.eta: expected a finite number ≥ 0, found -1.0")
+    }
+
     func testTheRolloutScheduleIsMbrlLibsTruncatedLinear() {
         var mbpo = MBPOConfig()
         mbpo.rolloutSchedule = [20, 100, 1, 15]

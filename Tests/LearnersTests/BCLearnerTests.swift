@@ -38,7 +38,7 @@ final class BCLearnerTests: XCTestCase {
         var g = SeededGenerator(seed: 1)
         let learner = BCLearner(observationSize: 3, actionLow: Self.low, actionHigh: Self.high, configuration: c, generator: &g)
         let batch = randomBatch(rows: 7, observationSize: 3, actionLow: Self.low, actionHigh: Self.high, generator: &g)
-        learner.fitObservationNormalizer(batch.observations.map { 2 * $0 + 1 })
+        try! learner.fitObservationNormalizer(batch.observations.map { 2 * $0 + 1 })
         let loss = learner.computeGradients(batch)
         let ws = learner.workspace!
         ws.parameters.run([learner.policy.network], targets: nil, input: ws.observations, rows: 7, workspaces: [ws.pass],
@@ -73,7 +73,7 @@ final class BCLearnerTests: XCTestCase {
         c.threads = 2
         var g = SeededGenerator(seed: 2)
         let learner = BCLearner(observationSize: 3, actionLow: Self.low, actionHigh: Self.high, configuration: c, generator: &g)
-        learner.fitObservationNormalizer(Self.linearBatch(rows: 1000, generator: &g).observations)
+        try! learner.fitObservationNormalizer(Self.linearBatch(rows: 1000, generator: &g).observations)
         let test = Self.linearBatch(rows: 256, generator: &g)
         func heldOutMSE() -> Float {
             var actions: [Float] = []
@@ -101,7 +101,7 @@ final class BCLearnerTests: XCTestCase {
         var g = SeededGenerator(seed: 3)
         let batches = (0..<6).map { _ in Self.linearBatch(rows: 16, generator: &g) }
         let original = make(4)
-        original.fitObservationNormalizer(batches[0].observations)
+        try! original.fitObservationNormalizer(batches[0].observations)
         for batch in batches.prefix(3) { original.update(on: batch) }
         let restored = make(5)
         try restored.load(checkpoint: SafeTensorsFile(data: original.checkpoint().encoded()))

@@ -29,7 +29,7 @@ final class DiscreteBCLearnerTests: XCTestCase {
         var g = SeededGenerator(seed: 1)
         let learner = DiscreteBCLearner(observationSize: 2, actionCount: 3, configuration: c, generator: &g)
         let data = Self.batch(rows: 7, generator: &g)
-        learner.fitObservationNormalizer(data.observations)
+        try! learner.fitObservationNormalizer(data.observations)
         let metrics = learner.computeGradients(data)
         let ws = learner.workspace!
         ws.parameters.run([learner.network], targets: nil, input: ws.observations, rows: 7, workspaces: [ws.pass],

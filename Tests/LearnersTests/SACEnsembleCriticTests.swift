@@ -119,6 +119,27 @@ final class SACEnsembleCriticTests: XCTestCase {
         let plain = finalDiversity(eta: 0), diversified = finalDiversity(eta: 2)
         XCTAssertLessThan(diversified, plain - 1, "ES with η = 2: \(diversified), with η = 0: \(plain)")
     }
+
+    /// SAC-3 with the diversity term: 4 updates, a checkpoint, a fresh learner loading it and 4 more
+    /// updates equal 8 uninterrupted ones bit for bit.
+    func testEnsembleCheckpointRoundTripIsBitIdentical() throws {
+        let original = learner(critics: 3, eta: 0.5, seed: 10)
+        var g = SeededGenerator(seed: 11)
+        let batches = (0..<8).map { _ in randomBatch(rows: 8, observationSize: 3, actionLow: Self.low, actionHigh: Self.high, generator: &g) }
+        var stream = SeededGenerator(seed: 12)
+        for batch in batches.prefix(4) { original.update(on: batch, using: &stream) }
+        let restored = learner(critics: 3, eta: 0.5, seed: 13)
+        try restored.load(checkpoint: SafeTensorsFile(data: original.checkpoint().encoded()))
+        var resumed = stream
+        for batch in batches.suffix(4) {
+            original.update(on: batch, using: &stream)
+            restored.update(on: batch, using: &resumed)
+        }
+        XCTAssertEqual(restored.checkpoint(), original.checkpoint())
+        XCTAssertThrowsError(try learner(critics: 2, eta: 0, seed: 14).load(checkpoint: original.checkpoint())) {
+            XCTAssertTrue("\($0)".contains("qf3"), "a 2-critic learner names the unexpected third critic: \($0)")
+        }
+    }
 }
 
 extension SACReference {

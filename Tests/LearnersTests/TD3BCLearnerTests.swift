@@ -18,12 +18,14 @@ final class TD3BCLearnerTests: XCTestCase {
         edit(&configuration)
         var g = SeededGenerator(seed: seed)
         let learner = TD3BCLearner(observationSize: 3, actionLow: Self.low, actionHigh: Self.high, configuration: configuration, generator: &g)
-        learner.fitObservationNormalizer((0..<60).map { _ in g.normal(mean: 0.5, std: 2) })
+        try! learner.fitObservationNormalizer((0..<60).map { _ in g.normal(mean: 0.5, std: 2) })
         for network in [learner.targetActor] + learner.targetCritics {
             network.flatParameters = network.flatParameters.map { $0 + g.normal(mean: 0, std: 0.1) }
         }
         return learner
     }
+
+    func learnerForErrors() -> TD3BCLearner { tinyLearner(seed: 40) }
 
     func testDefaultsAreThePapersAndErrorsNameTheField() {
         let c = TD3BCConfiguration()
@@ -32,6 +34,10 @@ final class TD3BCLearnerTests: XCTestCase {
         XCTAssertEqual(c.policyFrequency, 2)
         XCTAssertEqual(c.hiddenSizes, [256, 256])
         XCTAssertTrue(c.normalizeObservations)
+        XCTAssertThrowsError(try learnerForErrors().fitObservationNormalizer([])) {
+            XCTAssertTrue("\($0)".contains("TD3+BC") && "\($0)".contains("normaliser"), "\($0)")
+        }
+        XCTAssertThrowsError(try learnerForErrors().fitObservationNormalizer([1, 2, 3, 4]), "not whole rows of 3")
         var bad = c
         bad.alpha = -1
         XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("TD3+BC") && "\($0)".contains("alpha"), "\($0)") }
@@ -145,7 +151,7 @@ final class TD3BCLearnerTests: XCTestCase {
         let count = 2000
         let observations = (0..<(count * 2)).map { _ in g.normal(mean: 0, std: 1) }
         let actions = (0..<count).map { _ in min(max(g.normal(mean: 0.2, std: 0.3), -1), 1) }
-        learner.fitObservationNormalizer(observations)
+        try! learner.fitObservationNormalizer(observations)
         let rows = 64
         var batch = TransitionBatch(batchSize: rows, observationSize: 2, actionSize: 1)
         batch.terminated = [Float](repeating: 1, count: rows)

@@ -43,10 +43,11 @@ public final class BCLearner {
     public var actionSize: Int { policy.actionSize }
 
     /// Fits the observation normaliser to a dataset's observations (`[rows, observationSize]`)
-    /// when the configuration normalises; does nothing otherwise.
-    public func fitObservationNormalizer(_ observations: [Float]) {
+    /// when the configuration normalises; does nothing otherwise. Throws
+    /// ``LearnerConfigurationError`` for an empty or ragged array.
+    public func fitObservationNormalizer(_ observations: [Float]) throws {
         guard configuration.normalizeObservations else { return }
-        policy.observationNormalizer = ObservationNormalizer(observations: observations, size: observationSize)
+        policy.observationNormalizer = try ObservationNormalizer.fitted(to: observations, size: observationSize, learner: "BC")
     }
 
     /// One Adam step on the MSE between π(s) and the batch's actions (only `observations`

@@ -42,10 +42,10 @@ public final class DiscreteBCLearner {
         queue = EnsembleWorkQueue(workers: configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// Fits the observation normaliser to a dataset's observations when the configuration normalises.
-    public func fitObservationNormalizer(_ observations: [Float]) {
+    /// Fits the observation normaliser to a dataset's observations when the configuration normalises (throws for an empty or ragged array).
+    public func fitObservationNormalizer(_ observations: [Float]) throws {
         guard configuration.normalizeObservations else { return }
-        observationNormalizer = ObservationNormalizer(observations: observations, size: observationSize)
+        observationNormalizer = try ObservationNormalizer.fitted(to: observations, size: observationSize, learner: "discrete BC")
     }
 
     /// One Adam step on the cross-entropy of the batch's action indices (`actionSize` 1;

@@ -35,6 +35,17 @@ public struct ObservationNormalizer: Sendable, Equatable {
         }
     }
 
+    /// ``init(observations:size:epsilon:)`` for a learner's dataset; throws
+    /// ``LearnerConfigurationError`` naming `learner` when there are no rows or the
+    /// values do not make whole rows of `size`.
+    static func fitted(to observations: [Float], size: Int, learner: String) throws -> ObservationNormalizer {
+        guard !observations.isEmpty, observations.count % size == 0 else {
+            throw LearnerConfigurationError(learner: learner, message: "cannot fit the observation normaliser to \(observations.count) "
+                                            + "values (whole rows of \(size) observation values, at least one row, are needed)")
+        }
+        return ObservationNormalizer(observations: observations, size: size)
+    }
+
     /// A normalizer from stored statistics (a checkpoint); `std` must be positive.
     init(mean: [Float], std: [Float]) {
         self.mean = mean

@@ -70,10 +70,11 @@ public final class TD3BCLearner {
     public var parameterCount: Int { actor.network.parameterCount + critics.reduce(0) { $0 + $1.parameterCount } }
 
     /// Fits the observation normaliser to the dataset's observations (`[rows, observationSize]`)
-    /// when the configuration normalises; does nothing otherwise. Call before the first update.
-    public func fitObservationNormalizer(_ observations: [Float]) {
+    /// when the configuration normalises; does nothing otherwise. Throws
+    /// ``LearnerConfigurationError`` for an empty or ragged array. Call before the first update.
+    public func fitObservationNormalizer(_ observations: [Float]) throws {
         guard configuration.normalizeObservations else { return }
-        actor.observationNormalizer = ObservationNormalizer(observations: observations, size: observationSize)
+        actor.observationNormalizer = try ObservationNormalizer.fitted(to: observations, size: observationSize, learner: "TD3+BC")
     }
 
     /// Deterministic actions π(s) `[rows, actionSize]` for observations `[rows, observationSize]`.

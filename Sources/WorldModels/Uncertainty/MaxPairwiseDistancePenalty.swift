@@ -2,8 +2,7 @@
 ///
 ///     u(s, a) = max_{i < j} ‖μ_i(s, a) − μ_j(s, a)‖₂,
 ///
-/// Lu et al. 2022's "Max Pairwise Diff" (as in LLR-style and M2AC-style
-/// disagreement) and MOReL's discrepancy `disc(s, a)` of its unknown-state
+/// Lu et al. 2022's "Max Pairwise Diff" (the LLR-style disagreement) and MOReL's discrepancy `disc(s, a)` of its unknown-state
 /// detector (Kidambi et al. 2020, §4.2; see ``MOReLHalting``). Needs at least
 /// 2 members; O(E² · rows · observationSize).
 public struct MaxPairwiseDistancePenalty: UncertaintyPenalty {
@@ -21,7 +20,7 @@ public struct MaxPairwiseDistancePenalty: UncertaintyPenalty {
                 for r in 0..<n {
                     var largest: Float = 0
                     for a in 0..<m {
-                        for b in (a + 1)..<max(m, a + 1) {
+                        for b in (a + 1)..<m {
                             let pa = (a * n + r) * o, pb = (b * n + r) * o
                             var squares: Float = 0
                             for j in 0..<o {

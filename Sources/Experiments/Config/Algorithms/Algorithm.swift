@@ -11,7 +11,7 @@
 /// | `mbpo` | MBPO (Janner et al. 2019), mbrl-lib's `mbpo.py` loop: SAC on model rollouts | `model`, `sac`, `mbpo`, `total_steps`; Box actions |
 /// | `mopo` | MOPO (Yu et al. 2020): SAC on real + uncertainty-penalised model rollouts, from a dataset | `offline`, `model`, `sac`; Box actions |
 /// | `morel` | MOReL (Kidambi et al. 2020): rollouts halted with −κ in unknown states | `offline`, `model`, `sac` |
-/// | `ravl` | RAVL (Sims et al. 2024): no dynamics penalty, an EDAC critic ensemble (`sac.critic_count`, `sac.diversity_weight`) | `offline`, `model`, `sac` |
+/// | `ravl` | RAVL (Sims et al. 2024): no dynamics penalty, an EDAC critic ensemble (`sac.num_critics`, `sac.eta`) | `offline`, `model`, `sac` |
 /// | `offline_mbpo` | model-based training on the dataset with no penalty (the baseline MOPO improves on) | `offline`, `model`, `sac` |
 /// | `bc` | behaviour cloning of the dataset's actions | `offline`, `bc` |
 /// | `td3_bc` | TD3+BC (Fujimoto & Gu 2021) | `offline`, `td3_bc` |

@@ -35,9 +35,22 @@ extension SACConfig {
         c.targetNetworkFrequency = targetNetworkFrequency
         c.logStdMin = Float(logStdMin)
         c.logStdMax = Float(logStdMax)
-        c.criticCount = criticCount
-        c.diversityWeight = Float(diversityWeight)
+        c.criticCount = numCritics
+        c.diversityWeight = Float(eta)
         c.threads = threads
+        return c
+    }
+}
+
+extension DynaQConfig {
+    /// The `DynaQLearner` settings of this section.
+    public var learnerConfiguration: DynaQConfiguration {
+        var c = DynaQConfiguration()
+        c.learningRate = learningRate
+        c.gamma = gamma
+        c.epsilon = epsilon
+        c.planningSteps = planningSteps
+        c.explorationBonus = explorationBonus
         return c
     }
 }
@@ -69,19 +82,6 @@ extension BCConfig {
         c.learningRate = Float(learningRate)
         c.normalizeObservations = normalize
         c.threads = threads
-        return c
-    }
-}
-
-extension DynaQConfig {
-    /// The `DynaQLearner` settings of this section.
-    public var learnerConfiguration: DynaQConfiguration {
-        var c = DynaQConfiguration()
-        c.learningRate = learningRate
-        c.gamma = gamma
-        c.epsilon = epsilon
-        c.planningSteps = planningSteps
-        c.explorationBonus = explorationBonus
         return c
     }
 }

@@ -13,6 +13,10 @@
 /// `terminated`. In MBPO, `buffer_size` and `learning_starts` do not apply (the
 /// `mbpo:` section sizes the model buffer and the exploration).
 ///
+/// `num_critics` > 2 makes it SAC-N and `eta` > 0 adds EDAC's ensemble-gradient
+/// diversity term (An et al. 2021; CORL's `edac.py` key names): the target and
+/// the actor take the minimum over all critics.
+///
 /// Needs an environment with `Box` actions; actions are scaled to its bounds.
 public struct SACConfig: ConfigSection {
     /// Hidden layer sizes of the actor and of each critic (ReLU).
@@ -47,10 +51,10 @@ public struct SACConfig: ConfigSection {
     public var logStdMin = -5.0
     /// Upper bound of the policy's log standard deviation.
     public var logStdMax = 2.0
-    /// Critics N ≥ 2 (SAC's twin critics: 2; SAC-N / EDAC / RAVL: 10); targets and the actor take the minimum over all.
-    public var criticCount = 2
-    /// η of EDAC's ensemble-diversity term in the critic loss (An et al. 2021; RAVL); 0: off.
-    public var diversityWeight = 0.0
+    /// Critics N ≥ 2; the target and the actor use their minimum (SAC-N).
+    public var numCritics = 2
+    /// EDAC's diversity weight η ≥ 0 (0: off).
+    public var eta = 0.0
 
     public init() {}
 
@@ -69,8 +73,8 @@ public struct SACConfig: ConfigSection {
         case targetEntropy = "target_entropy"
         case logStdMin = "log_std_min"
         case logStdMax = "log_std_max"
-        case criticCount = "critic_count"
-        case diversityWeight = "diversity_weight"
+        case numCritics = "num_critics"
+        case eta
     }
 
     public init(from decoder: Decoder) throws {
@@ -92,8 +96,8 @@ public struct SACConfig: ConfigSection {
         try c.update(&targetEntropy, .targetEntropy)
         try c.update(&logStdMin, .logStdMin)
         try c.update(&logStdMax, .logStdMax)
-        try c.update(&criticCount, .criticCount)
-        try c.update(&diversityWeight, .diversityWeight)
+        try c.update(&numCritics, .numCritics)
+        try c.update(&eta, .eta)
     }
 
     public func validate() throws {
@@ -109,6 +113,8 @@ public struct SACConfig: ConfigSection {
         try requireAtLeast(policyFrequency, 1, "policy_frequency")
         try requireAtLeast(targetNetworkFrequency, 1, "target_network_frequency")
         try requirePositive(alpha, "alpha")
+        try requireAtLeast(numCritics, 2, "num_critics")
+        try require(eta.isFinite && eta >= 0, "eta", expected: "a finite number ≥ 0", found: ConfigScalar.render(eta))
         if let targetEntropy {
             try require(targetEntropy.isFinite, "target_entropy", expected: "a finite number",
                         found: ConfigScalar.render(targetEntropy))
@@ -116,8 +122,5 @@ public struct SACConfig: ConfigSection {
         try require(logStdMin.isFinite && logStdMax.isFinite && logStdMin < logStdMax, "log_std_max",
                     expected: "a finite number greater than log_std_min (\(ConfigScalar.render(logStdMin)))",
                     found: ConfigScalar.render(logStdMax))
-        try requireAtLeast(criticCount, 2, "critic_count")
-        try require(diversityWeight.isFinite && diversityWeight >= 0, "diversity_weight", expected: "a finite number ≥ 0",
-                    found: ConfigScalar.render(diversityWeight))
     }
 }

@@ -17,7 +17,7 @@ import WorldModels
 ///    current SAC policy (sampled) into the model buffer, their rewards
 ///    penalised by the members' disagreement (mopo: `r − λ·u`; morel: `−κ`
 ///    and halt past the calibrated threshold; ravl and offline_mbpo: none);
-/// 3. each SAC update (RAVL: `sac.critic_count` critics with EDAC's
+/// 3. each SAC update (RAVL: `sac.num_critics` critics with EDAC's
 ///    diversity term) takes `real_ratio` of its batch from the dataset and the
 ///    rest from the model buffer.
 ///
