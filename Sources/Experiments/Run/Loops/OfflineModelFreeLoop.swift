@@ -9,7 +9,7 @@ import SeededRandom
 protocol OfflinePolicyLearner: AnyObject {
     var actionSize: Int { get }
     var updates: Int { get }
-    func fitObservationNormalizer(_ observations: [Float])
+    func fitObservationNormalizer(_ observations: [Float]) throws
     /// One update on `batch`; returns its metrics by name.
     func learn(on batch: TransitionBatch, using generator: inout SeededGenerator) -> [String: Double]
     func act(observations: [Float], rows: Int, into actions: inout [Float])
@@ -79,7 +79,7 @@ struct OfflineModelFreeLoop: ExperimentLoop {
                                    configuration: config.td3BC.learnerConfiguration(threads: options.threads), generator: &generator)
             batchSize = config.td3BC.batchSize
         }
-        learner.fitObservationNormalizer(dataset.observations)
+        try learner.fitObservationNormalizer(dataset.observations)
         self.generator = generator
     }
 
