@@ -25,9 +25,15 @@ final class RunCommandTests: XCTestCase {
                  "eval.every=20", "eval.episodes=1"],
     ]
 
+    /// For an offline config (one with an `offline:` section), a dataset for its dry runs; [] otherwise.
+    func datasetOverride(for file: String) throws -> [String] {
+        guard try String(contentsOfFile: file, encoding: .utf8).contains("\noffline:") else { return [] }
+        return ["offline.dataset=\(try tinyPendulumDataset(beside: temporary))"]
+    }
+
     /// The algorithm a config file runs, as `mbrl run --dry-run` prints it (its first run's).
     func algorithm(of file: String) throws -> String {
-        let out = try mbrl(["run", file, "--dry-run"])
+        let out = try mbrl(["run", file, "--dry-run"] + datasetOverride(for: file))
         XCTAssertEqual(out.status, 0, out.stderr)
         let line = out.stdout.split(separator: "\n").first { $0.hasPrefix("algorithm: ") }
         return line.map { String($0.dropFirst("algorithm: ".count)) } ?? "pets"
@@ -35,7 +41,7 @@ final class RunCommandTests: XCTestCase {
 
     /// The variant of each run of a config file, in order, as `mbrl run --dry-run` lists them ([] without variants or seeds; "-" for a seed of a file without variants).
     func variants(of file: String) throws -> [String] {
-        let out = try mbrl(["run", file, "--dry-run"])
+        let out = try mbrl(["run", file, "--dry-run"] + datasetOverride(for: file))
         XCTAssertEqual(out.status, 0, out.stderr)
         return out.stdout.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("# variant: ") else { return nil }
@@ -60,10 +66,34 @@ final class RunCommandTests: XCTestCase {
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: temporary)
+        try? FileManager.default.removeItem(at: datasetFolder(beside: temporary))
     }
 
     func runDirectories() throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: temporary, includingPropertiesForKeys: nil).sorted { $0.path < $1.path }
+    }
+
+    /// Overrides that shrink an offline config to a few seconds: the shared `offline:` keys, and for each
+    /// variant the sections of its own algorithm (a model-based one's model and SAC, or BC's / TD3+BC's network).
+    func tinyOfflineOverrides(of file: String) throws -> [String] {
+        var overrides = ["offline.dataset=\(try tinyPendulumDataset(beside: temporary))", "offline.gradient_steps=40", "offline.rollout_batch_size=20",
+                         "offline.rollout_freq=20", "eval.every=20", "eval.episodes=1"]
+        let out = try mbrl(["run", file, "--dry-run"] + overrides)
+        XCTAssertEqual(out.status, 0, out.stderr)
+        var variant: String?
+        for line in out.stdout.split(separator: "\n") {
+            if line.hasPrefix("# variant: ") { variant = String(line.dropFirst("# variant: ".count).prefix { $0 != "," }) }
+            guard line.hasPrefix("algorithm: ") else { continue }
+            let prefix = variant.map { $0 == "-" ? "" : "variants.\($0)." } ?? ""
+            switch line.dropFirst("algorithm: ".count) {
+            case "bc": overrides += [prefix + "bc.hidden_sizes=[8]", prefix + "bc.batch_size=8"]
+            case "td3_bc": overrides += [prefix + "td3_bc.hidden_sizes=[8]", prefix + "td3_bc.batch_size=8"]
+            default:
+                overrides += [prefix + "model.hidden_size=8", prefix + "model.hidden_layers=1", prefix + "model.epochs_per_trial=1",
+                              prefix + "sac.hidden_sizes=[8]", prefix + "sac.batch_size=8"]
+            }
+        }
+        return overrides
     }
 
     func testEveryConfigRunsWithATinyBudget() throws {
@@ -74,8 +104,11 @@ final class RunCommandTests: XCTestCase {
         for name in configs {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
             let count = max(1, try variants(of: file).count)   // one per (variant × seed)
-            let budget = try XCTUnwrap(Self.tinyBudgets[try algorithm(of: file)], name)
-            let out = try mbrl(["run", file] + budget + (try tinyVariantOverrides(of: file)) + ["--out", temporary.path, "--quiet"])
+            let algorithm = try algorithm(of: file)
+            let offline = ["mopo", "morel", "ravl", "offline_mbpo", "bc", "td3_bc"].contains(algorithm)
+            let budget = offline ? try tinyOfflineOverrides(of: file) : try XCTUnwrap(Self.tinyBudgets[algorithm], name)
+            let variantOverrides = offline ? [] : try tinyVariantOverrides(of: file)
+            let out = try mbrl(["run", file] + budget + variantOverrides + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
             XCTAssertEqual(out.stdout.components(separatedBy: "run directory: ").count - 1, count, "\(name): \(out.stdout)")
             runs += count
@@ -334,6 +367,7 @@ final class ResumeTests: XCTestCase {
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: temporary)
+        try? FileManager.default.removeItem(at: datasetFolder(beside: temporary))
     }
 
     /// The metrics of a run directory without timing values (which differ between processes).
@@ -408,5 +442,71 @@ final class ResumeTests: XCTestCase {
             XCTAssertEqual(try metrics(resumed), try metrics(whole), arguments[1])
             try tearDownWithError()
         }
+    }
+
+    func testResumedOfflineRunsHaveTheMetricsOfUninterruptedOnes() throws {
+        let dataset = try tinyPendulumDataset(beside: temporary)
+        let file = repositoryRoot.appendingPathComponent("Configs/offline-pendulum.yaml").path
+        let shared = ["offline.dataset=\(dataset)", "offline.gradient_steps=600", "offline.rollout_batch_size=50",
+                      "offline.rollout_freq=100", "output.checkpoint_every=150", "eval.every=150", "eval.episodes=1"]
+        let runs: [[String]] = [
+            ["run", file, "variants=", "algorithm=mopo", "model.hidden_size=16", "model.hidden_layers=2", "model.epochs_per_trial=3",
+             "sac.hidden_sizes=[16]", "sac.batch_size=16"] + shared,
+            ["run", file, "variants=", "algorithm=ravl", "model.hidden_size=16", "model.hidden_layers=2", "model.epochs_per_trial=3",
+             "sac.hidden_sizes=[16]", "sac.batch_size=16", "sac.num_critics=4", "sac.eta=1"] + shared,
+            ["run", file, "variants=", "algorithm=td3_bc", "td3_bc.hidden_sizes=[16]", "td3_bc.batch_size=16"] + shared,
+        ]
+        for arguments in runs {
+            try setUpWithError()
+            let (whole, resumed) = try runUninterruptedAndResumed(arguments)
+            let expected = try metrics(whole)
+            XCTAssertTrue(expected.joined().contains("eval/normalized_score"), arguments[3])
+            XCTAssertEqual(try metrics(resumed), expected, arguments[3])
+            try tearDownWithError()
+        }
+    }
+
+    func testOfflineBadInputGivesClearErrors() throws {
+        let dataset = try tinyPendulumDataset(beside: temporary)
+        let file = repositoryRoot.appendingPathComponent("Configs/offline-pendulum.yaml").path
+        // A dataset of another environment: both shapes named.
+        var out = try mbrl(["run", file, "variants=", "algorithm=td3_bc", "env.id=MountainCarContinuous-v0",
+                            "offline.dataset=\(dataset)", "--dry-run"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains(dataset) && out.stderr.contains("[3]") && out.stderr.contains("[2]"), out.stderr)
+        // No file there: a config error at offline.dataset.
+        out = try mbrl(["run", file, "variants=", "algorithm=bc", "offline.dataset=no/such.npz", "--dry-run"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains("override 'offline.dataset=no/such.npz': offline.dataset: no dataset at 'no/such.npz'"), out.stderr)
+        // A disagreement penalty on a single model: a config error naming the heuristic and the member count.
+        out = try mbrl(["run", file, "variants=", "algorithm=mopo", "offline.penalty=max_pairwise_distance", "model.members=1",
+                        "model.elites=1", "offline.dataset=\(dataset)", "--dry-run"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains("offline.penalty: uncertainty penalty 'max_pairwise_distance': needs an ensemble of at least 2 members"),
+                      out.stderr)
+        // Keys of another algorithm.
+        out = try mbrl(["run", file, "variants=", "algorithm=bc", "sac.batch_size=8", "offline.dataset=\(dataset)", "--dry-run"])
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains("sac: applies only when algorithm is"), out.stderr)
+    }
+}
+
+extension XCTestCase {
+    /// The folder of the test's datasets, beside (not in) its runs' directory `temporary`.
+    func datasetFolder(beside temporary: URL) -> URL {
+        temporary.deletingLastPathComponent().appendingPathComponent(temporary.lastPathComponent + "-data")
+    }
+
+    /// A small random-policy Pendulum dataset for the offline configs (written once per test by `mbrl dataset collect`).
+    func tinyPendulumDataset(beside temporary: URL) throws -> String {
+        let folder = datasetFolder(beside: temporary)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("pendulum-random.npz").path
+        if !FileManager.default.fileExists(atPath: path) {
+            let out = try mbrl(["dataset", "collect", "--env", "Pendulum-v1", "--policy", "random", "--steps", "400", "--seed", "0",
+                                "--out", path])
+            XCTAssertEqual(out.status, 0, out.stderr)
+        }
+        return path
     }
 }
