@@ -11,13 +11,24 @@ extension ReplayBuffer {
     /// - Throws: `ReplayError` if the buffer is empty.
     public func sampleTransitions(batchSize: Int, into batch: inout TransitionBatch,
                                   using generator: inout SeededGenerator) throws {
+        try sampleTransitions(batchSize: batchSize, weights: nil, into: &batch, using: &generator)
+    }
+
+    /// As `sampleTransitions(batchSize:into:using:)`, with positions drawn from
+    /// `weights` (one per stored transition, in insertion order: a buffer made
+    /// from a dataset with `init(dataset:)`) instead of uniformly; nil: uniform.
+    public func sampleTransitions(batchSize: Int, weights: TrajectoryWeights?, into batch: inout TransitionBatch,
+                                  using generator: inout SeededGenerator) throws {
         precondition(batchSize >= 0, "ReplayBuffer.sampleTransitions: negative batch size \(batchSize)")
         guard count > 0 else {
             throw ReplayError("cannot sample \(batchSize) transitions from an empty replay buffer; collect data first")
         }
+        precondition(weights.map { $0.cumulative.count == count } ?? true,
+                     "ReplayBuffer.sampleTransitions: \(weights?.cumulative.count ?? 0) weights for \(count) transitions")
         batch.resize(batchSize: batchSize, observationSize: observationSize, actionSize: actionSize)
         for b in 0..<batchSize {
-            batch.indices[b] = slot(ofPosition: Int(generator.next(upperBound: UInt64(count))))
+            let position = weights?.sample(using: &generator) ?? Int(generator.next(upperBound: UInt64(count)))
+            batch.indices[b] = slot(ofPosition: position)
         }
         let o = observationSize, a = actionSize
         let indices = batch.indices

@@ -22,6 +22,16 @@ extension ExperimentRunner {
     }
 }
 
+extension ExperimentRunner {
+    /// The dataset sampling weights `offline.trajectory_weighting` asks for (nil: uniform).
+    func trajectoryWeights(of dataset: OfflineDataset) -> TrajectoryWeights? {
+        switch config.offline.trajectoryWeighting {
+        case .none: return nil
+        case .return: return TrajectoryWeights(dataset: dataset, temperature: config.offline.weightingTemperature)
+        }
+    }
+}
+
 extension RunSession {
     /// After an evaluation that returned `meanReturn`, logs
     /// `eval/normalized_score` where the environment has `ReferenceReturns`.

@@ -16,7 +16,9 @@ import Foundation
 ///     morel:         −κ and the rollout ends where max_{i<j} ‖μ_i − μ_j‖ > c · (its largest value on the dataset)
 ///     ravl, offline_mbpo: r (no dynamics penalty; RAVL's pessimism is its critic ensemble)
 ///
-/// `bc` and `td3_bc` train on the dataset alone. Runs last `gradient_steps`
+/// `bc` and `td3_bc` train on the dataset alone. With `trajectory_weighting:
+/// return`, every loop draws dataset transitions return-weighted by trajectory
+/// (`TrajectoryWeights`, temperature `weighting_temperature`). Runs last `gradient_steps`
 /// updates; `eval.every` counts gradient steps, and each evaluation also logs
 /// `eval/normalized_score` = 100·(R − R_random)/(R_expert − R_random) with the
 /// environment's reference returns (`ReferenceReturns`).
@@ -43,6 +45,10 @@ public struct OfflineConfig: ConfigSection {
     public var morelThresholdCoefficient = 1.0
     /// morel: κ, the halting reward is −κ (≥ 0).
     public var morelHaltPenalty = 100.0
+    /// How dataset transitions are drawn: none (uniform) | return (return-weighted trajectories, Hong et al. 2023).
+    public var trajectoryWeighting = TrajectoryWeighting.none
+    /// α of the return weighting `exp(Ĝ / α)` over returns normalised to [0, 1] (> 0; small: only the best trajectories).
+    public var weightingTemperature = 0.1
 
     public init() {}
 
@@ -58,6 +64,8 @@ public struct OfflineConfig: ConfigSection {
         case penaltyCoefficient = "penalty_coefficient"
         case morelThresholdCoefficient = "morel_threshold_coefficient"
         case morelHaltPenalty = "morel_halt_penalty"
+        case trajectoryWeighting = "trajectory_weighting"
+        case weightingTemperature = "weighting_temperature"
     }
 
     public init(from decoder: Decoder) throws {
@@ -74,6 +82,8 @@ public struct OfflineConfig: ConfigSection {
         try c.update(&penaltyCoefficient, .penaltyCoefficient)
         try c.update(&morelThresholdCoefficient, .morelThresholdCoefficient)
         try c.update(&morelHaltPenalty, .morelHaltPenalty)
+        try c.update(&trajectoryWeighting, .trajectoryWeighting)
+        try c.update(&weightingTemperature, .weightingTemperature)
     }
 
     public func validate() throws {
@@ -90,7 +100,16 @@ public struct OfflineConfig: ConfigSection {
         try requirePositive(morelThresholdCoefficient, "morel_threshold_coefficient")
         try require(morelHaltPenalty.isFinite && morelHaltPenalty >= 0, "morel_halt_penalty",
                     expected: "a finite number ≥ 0", found: ConfigScalar.render(morelHaltPenalty))
+        try requirePositive(weightingTemperature, "weighting_temperature")
     }
+}
+
+/// How an offline loop draws the dataset's transitions.
+public enum TrajectoryWeighting: String, ConfigChoice {
+    /// Uniformly.
+    case none
+    /// Return-weighted trajectories (`TrajectoryWeights`; Hong et al. 2023, for mixed-quality data).
+    case `return`
 }
 
 /// The uncertainty `u` of MOPO's penalised reward `r − λ·u` (Lu et al. 2022 compare them).

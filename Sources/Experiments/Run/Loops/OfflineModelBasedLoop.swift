@@ -135,6 +135,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
 
         // MARK: - Gradient steps: rollouts every rollout_freq, SAC on mixed batches
         let realRows = Int((Double(batchSize) * offline.realRatio).rounded())
+        let weights = runner.trajectoryWeights(of: dataset)
         var realBatch = TransitionBatch(observationSize: observationSize, actionSize: actionSize)
         var modelBatch = TransitionBatch(observationSize: observationSize, actionSize: actionSize)
         var batch = TransitionBatch(batchSize: batchSize, observationSize: observationSize, actionSize: actionSize)
@@ -160,7 +161,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
 
             let clock = Date()
             let modelRows = modelBuffer.count > 0 ? batchSize - realRows : 0
-            try real.sampleTransitions(batchSize: batchSize - modelRows, into: &realBatch, using: &generator)
+            try real.sampleTransitions(batchSize: batchSize - modelRows, weights: weights, into: &realBatch, using: &generator)
             if modelRows > 0 {
                 try modelBuffer.sampleTransitions(batchSize: modelRows, into: &modelBatch, using: &generator)
                 batch.fill(concatenating: realBatch, modelBatch)

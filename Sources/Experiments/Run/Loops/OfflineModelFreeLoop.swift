@@ -96,12 +96,13 @@ struct OfflineModelFreeLoop: ExperimentLoop {
             try learner.load(checkpoint: SafeTensorsFile.read(from: learnerURL))
         }
         var batch = TransitionBatch(observationSize: data.observationSize, actionSize: data.actionSize)
+        let weights = runner.trajectoryWeights(of: dataset)
 
         // MARK: - Gradient steps
         while session.steps < total {
             try session.checkInterruption()
             let step = session.steps
-            try data.sampleTransitions(batchSize: batchSize, into: &batch, using: &generator)
+            try data.sampleTransitions(batchSize: batchSize, weights: weights, into: &batch, using: &generator)
             let metrics = learner.learn(on: batch, using: &generator)
             session.steps += 1
             if session.steps % 1000 == 0 { session.record(metrics) }
