@@ -48,6 +48,8 @@ final class SACLearnerTests: XCTestCase {
         let ws = learner.prepare(batch)
         ws.nextNoise.update(from: nextNoise, count: nextNoise.count)
         let result = learner.criticGradientPhase(ws, alpha: learner.alpha, sampleActor: false)
+        let largest = (0..<2).flatMap { k in (0..<6).map { ws.criticPasses[k].output[$0] } }.max()!
+        XCTAssertEqual(result.maxQ, largest, "max Q over the critics and the batch")
         learner.criticUpdatePhase(ws, adam: false, polyak: false)
 
         var reference = SACReference(learner)

@@ -28,6 +28,7 @@ extension SACLearner {
         var metrics = SACUpdateMetrics(qLoss: critic.loss, actorLoss: nil, alphaLoss: nil, alpha: alpha, entropy: nil,
                                        meanQ: critic.meanQ)
         metrics.diversity = diversity
+        metrics.maxQ = critic.maxQ
 
         // MARK: Actor and temperature
         if actorStep {
@@ -86,7 +87,7 @@ extension SACLearner {
     /// Phase 1, per row block: a' ~ π(·|s') (and ã ~ π(·|s) with `sampleActor`),
     /// the target y, the critics on (s, a), dL/dQ_k = 2(Q_k − y)/B and the critics'
     /// backward chains. Reads ε from the workspace. Returns the critic loss and mean Q.
-    func criticGradientPhase(_ ws: SACWorkspace, alpha: Float, sampleActor: Bool) -> (loss: Float, meanQ: Float) {
+    func criticGradientPhase(_ ws: SACWorkspace, alpha: Float, sampleActor: Bool) -> (loss: Float, meanQ: Float, maxQ: Float) {
         let b = ws.batchSize, obs = observationSize, act = actionSize, width = obs + act
         let actor = actor, critics = critics, targets = targetCritics
         let scale = scalePointer, bias = biasPointer
@@ -115,26 +116,29 @@ extension SACLearner {
             }
             // Q_k(s, a), the loss and its gradient, the backward chains
             for k in 0..<criticCount { critics[k].forward(ws.criticInput, rows: rows, workspace: ws.criticPasses[k]) }
-            var loss = 0.0, sum = 0.0
+            var loss = 0.0, sum = 0.0, largest = -Double.infinity
             for k in 0..<criticCount {
                 let q = ws.criticPasses[k].output, dq = ws.criticPasses[k].outputGradient
                 for i in rows {
                     let d = q[i] - ws.target[i]
                     loss += Double(d * d)
                     sum += Double(q[i])
+                    largest = max(largest, Double(q[i]))
                     dq[i] = gradientScale * d
                 }
             }
             ws.criticLossPartials[block] = loss
             ws.qSumPartials[block] = sum
+            ws.qMaxPartials[block] = largest
             for k in 0..<criticCount { critics[k].backpropagate(rows: rows, workspace: ws.criticPasses[k], inputGradient: nil) }
         }
-        var loss = 0.0, sum = 0.0
+        var loss = 0.0, sum = 0.0, largest = -Double.infinity
         for block in 0..<blocks.count {
             loss += ws.criticLossPartials[block]
             sum += ws.qSumPartials[block]
+            largest = max(largest, ws.qMaxPartials[block])
         }
-        return (Float(loss / Double(b)), Float(sum / Double(criticCount * b)))
+        return (Float(loss / Double(b)), Float(sum / Double(criticCount * b)), Float(largest))
     }
 
     /// EDAC's diversity term on the batch's (s, a), when enabled: ES, with η·∂ES/∂θ_k left

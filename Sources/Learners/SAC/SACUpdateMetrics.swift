@@ -16,6 +16,9 @@ public struct SACUpdateMetrics: Sendable {
     public var entropy: Float?
     /// Mean of every Q_k(s, a) over the batch, before the critic step.
     public var meanQ: Float
+    /// Largest Q_k(s, a) over the critics and the batch, before the critic step
+    /// (diverging values show here first: the edge-of-reach problem).
+    public var maxQ: Float = -.infinity
 
     public init(qLoss: Float, actorLoss: Float?, alphaLoss: Float?, alpha: Float, entropy: Float?, meanQ: Float) {
         self.qLoss = qLoss

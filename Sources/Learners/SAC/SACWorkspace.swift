@@ -52,6 +52,7 @@ final class SACWorkspace {
     /// Per row block: Σ (Q1 − y)² + (Q2 − y)², Σ (Q1 + Q2), Σ (α log π − min Q), Σ log π.
     let criticLossPartials: UnsafeMutablePointer<Double>
     let qSumPartials: UnsafeMutablePointer<Double>
+    let qMaxPartials: UnsafeMutablePointer<Double>
     let actorLossPartials: UnsafeMutablePointer<Double>
     let logProbPartials: UnsafeMutablePointer<Double>
 
@@ -95,6 +96,7 @@ final class SACWorkspace {
         minimumRows = critics.map { _ in make(b, zero: 0) }
         criticLossPartials = doubles(blocks)
         qSumPartials = doubles(blocks)
+        qMaxPartials = doubles(blocks)
         actorLossPartials = doubles(blocks)
         logProbPartials = doubles(blocks)
         self.allocations = allocations

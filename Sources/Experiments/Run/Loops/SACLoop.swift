@@ -117,7 +117,8 @@ struct SACLoop: ExperimentLoop {
 
     /// `train/...` metrics of one SAC update (CleanRL's names).
     static func metricValues(_ metrics: SACUpdateMetrics) -> [String: Double] {
-        var values = ["train/qf_loss": Double(metrics.qLoss), "train/alpha": Double(metrics.alpha), "train/qf_values": Double(metrics.meanQ)]
+        var values = ["train/qf_loss": Double(metrics.qLoss), "train/alpha": Double(metrics.alpha), "train/qf_values": Double(metrics.meanQ),
+                      "train/qf_max": Double(metrics.maxQ)]
         if let loss = metrics.actorLoss { values["train/actor_loss"] = Double(loss) }
         if let loss = metrics.alphaLoss { values["train/alpha_loss"] = Double(loss) }
         if let entropy = metrics.entropy { values["train/entropy"] = Double(entropy) }
