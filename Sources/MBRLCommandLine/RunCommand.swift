@@ -96,6 +96,8 @@ struct RunCommand: ParsableCommand {
         if summary.algorithm == "pets" {
             lines.append("returns by trial: \(list(summary.trialReturns))")
             lines.append(String(format: "%.1f ms per action, %d steps, %.1f s", summary.msPerAction ?? 0, summary.totalSteps, summary.wallSeconds))
+        } else if summary.episodeReturns.isEmpty {
+            lines.append(String(format: "%d steps, %.1f s", summary.totalSteps, summary.wallSeconds))
         } else {
             let returns = summary.episodeReturns
             let last = returns.suffix(10)

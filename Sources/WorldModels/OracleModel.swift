@@ -37,10 +37,30 @@ public final class OracleModel: WorldModel {
         State(snapshots: Array(repeating: environment.snapshot(), count: batch))
     }
 
-    /// The oracle cannot set its simulator from an observation alone; use
-    /// `state(from:)` with a snapshot of the real environment instead. This
-    /// keeps the rows as they are.
-    public func observe(_ state: inout State, action: UnsafeBufferPointer<Float>?, observation: UnsafeBufferPointer<Float>) {}
+    /// Over an environment whose observation determines its state
+    /// (`StateFromObservation`: Pendulum, continuous CartPole), puts every row
+    /// at the state behind its observation (a row whose observation is invalid
+    /// ends, as a terminated one). Otherwise the oracle cannot set its
+    /// simulator from an observation alone — use `state(from:)` with a
+    /// snapshot of the real environment — and the rows stay as they are.
+    public func observe(_ state: inout State, action: UnsafeBufferPointer<Float>?, observation: UnsafeBufferPointer<Float>) {
+        guard let settable = environment as? any StateFromObservation else { return }
+        for r in 0..<state.snapshots.count {
+            let row = Array(observation[(r * observationSize)..<((r + 1) * observationSize)])
+            state.snapshots[r] = Self.snapshot(of: settable, at: row)
+        }
+    }
+
+    /// Whether `observe` sets rows from observations (the environment is `StateFromObservation`).
+    public var setsStateFromObservations: Bool { environment is any StateFromObservation }
+
+    /// A snapshot of a copy of `environment` put into the state behind `observation`, or nil if it is invalid.
+    private static func snapshot<E: StateFromObservation>(of environment: E, at observation: [Float]) -> EnvironmentSnapshot? {
+        var copy = environment
+        guard let simulatorState = try? copy.simulatorState(forObservation: observation),
+              (try? copy.setSimulatorState(simulatorState)) != nil else { return nil }
+        return copy.snapshot()
+    }
 
     /// A one-row state at the given snapshot of the real environment.
     public func state(from snapshot: EnvironmentSnapshot) -> State {

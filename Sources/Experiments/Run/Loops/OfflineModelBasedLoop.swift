@@ -21,6 +21,11 @@ import WorldModels
 ///    diversity term) takes `real_ratio` of its batch from the dataset and the
 ///    rest from the model buffer.
 ///
+/// With `model.kind: oracle` the world model is the true dynamics, each
+/// rollout starting from the simulator state behind its dataset observation
+/// (`StateFromObservation`): the edge-of-reach experiment, where the
+/// pessimism that matters is the value function's, not the model's.
+///
 /// The environment is only stepped to evaluate (`eval.every` gradient steps,
 /// also logged as `eval/normalized_score`). The metrics' `step` counts
 /// gradient steps. Checkpoints every `output.checkpoint_every` gradient steps
@@ -36,7 +41,10 @@ struct OfflineModelBasedLoop: ExperimentLoop {
     let env: any Environment
     let dataset: OfflineDataset
     let learner: SACLearner
-    let model: any TrainableWorldModel
+    /// The rollouts' model: the learned one, or the true dynamics (`model.kind: oracle`).
+    let model: any WorldModel
+    /// The learned model (nil for the oracle).
+    let learned: (any TrainableWorldModel)?
     let rewardFunction: (any RewardFunction)?
     let termination: RolloutTermination
     let generator: SeededGenerator
@@ -50,11 +58,23 @@ struct OfflineModelBasedLoop: ExperimentLoop {
         var generator: SeededGenerator
         (learner, _, generator) = try SACLoop.makeLearner(runner: runner, environment: env, threads: options.threads)
         dataset = try runner.loadOfflineDataset(for: env)
-        model = try runner.makeWorldModel(observationSize: env.observationSpace.flatSize, actionSize: learner.actionSize,
-                                          threads: options.threads, generator: &generator)
-        rewardFunction = try runner.rewardFunction()
-        // Terminations come from the environment's known function where there is one, else never.
-        termination = KnownRewardFunctions.forEnvironment(config.env.id).map { .function($0) } ?? .never
+        if config.model.kind == .oracle {
+            let oracle = try OracleModel(environment: runner.makeEnvironment())
+            guard oracle.setsStateFromObservations else {
+                throw runner.located(ConfigError(.inapplicable(reason:
+                    "oracle: offline rollouts start from dataset observations, and \(config.env.id) cannot set its simulator "
+                        + "from an observation (it is not StateFromObservation; Pendulum-v1 and ContinuousCartPole-v0 are)"),
+                    keyPath: ["model", "kind"]))
+            }
+            (model, learned, rewardFunction, termination) = (oracle, nil, nil, .model)
+        } else {
+            let trained = try runner.makeWorldModel(observationSize: env.observationSpace.flatSize, actionSize: learner.actionSize,
+                                                    threads: options.threads, generator: &generator)
+            (model, learned) = (trained, trained)
+            rewardFunction = try runner.rewardFunction()
+            // Terminations come from the environment's known function where there is one, else never.
+            termination = KnownRewardFunctions.forEnvironment(config.env.id).map { .function($0) } ?? .never
+        }
         if config.algorithm == .mopo || config.algorithm == .morel {
             _ = try Self.penaltyConfiguration(runner: runner, model: model)
         }
@@ -62,7 +82,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
     }
 
     /// The penalty of `offline:` for mopo and morel, checked against the model (a config error otherwise).
-    static func penaltyConfiguration(runner: ExperimentRunner, model: any TrainableWorldModel) throws
+    static func penaltyConfiguration(runner: ExperimentRunner, model: any WorldModel) throws
         -> UncertaintyPenaltyConfiguration {
         let offline = runner.config.offline
         var configuration = UncertaintyPenaltyConfiguration()
@@ -87,7 +107,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
     func run(in session: RunSession) throws -> RunSummary {
         let offline = config.offline, batchSize = config.sac.batchSize, total = offline.gradientSteps
         var generator = self.generator
-        let learner = self.learner, model = self.model
+        let learner = self.learner, model = self.model, learned = self.learned
         let directory = session.directory
         let files = (modelBuffer: directory.file("checkpoints/model_buffer.npz"), model: directory.file("checkpoints/model.safetensors"),
                      learner: directory.file("checkpoints/sac.safetensors"))
@@ -103,16 +123,16 @@ struct OfflineModelBasedLoop: ExperimentLoop {
             generator = state.generator
             lastCheckpoint = session.steps
             modelBuffer = try ReplayBuffer.load(from: files.modelBuffer)
-            try model.load(checkpointAt: files.model)
+            try learned?.load(checkpointAt: files.model)
             try learner.load(checkpoint: SafeTensorsFile.read(from: files.learner))
-        } else {
+        } else if let learned {
             let clock = Date()
-            let report = try model.fit(on: real, using: &generator)
+            let report = try learned.fit(on: real, using: &generator)
             var values = ["model/train_loss": Double(report.trainLoss), "model/train_steps": Double(report.steps),
                           "time/model_train_s": Date().timeIntervalSince(clock)]
             if let validation = report.validationLoss { values["model/val_loss"] = Double(validation) }
             session.record(values)
-            if config.output.checkpoint { try model.checkpoint().write(to: files.model) }
+            if config.output.checkpoint { try learned.checkpoint().write(to: files.model) }
         }
 
         // MARK: - The penalty (MOReL's threshold from the dataset's own discrepancies)
