@@ -45,6 +45,8 @@ public struct OfflineConfig: ConfigSection {
     public var morelThresholdCoefficient = 1.0
     /// morel: κ, the halting reward is −κ (≥ 0).
     public var morelHaltPenalty = 100.0
+    /// Dataset steps a sequence model observes before each rollout start (sequence backbones only).
+    public var historyLength = 16
     /// How dataset transitions are drawn: none (uniform) | return (return-weighted trajectories, Hong et al. 2023).
     public var trajectoryWeighting = TrajectoryWeighting.none
     /// α of the return weighting `exp(Ĝ / α)` over returns normalised to [0, 1] (> 0; small: only the best trajectories).
@@ -64,6 +66,7 @@ public struct OfflineConfig: ConfigSection {
         case penaltyCoefficient = "penalty_coefficient"
         case morelThresholdCoefficient = "morel_threshold_coefficient"
         case morelHaltPenalty = "morel_halt_penalty"
+        case historyLength = "history_length"
         case trajectoryWeighting = "trajectory_weighting"
         case weightingTemperature = "weighting_temperature"
     }
@@ -82,6 +85,7 @@ public struct OfflineConfig: ConfigSection {
         try c.update(&penaltyCoefficient, .penaltyCoefficient)
         try c.update(&morelThresholdCoefficient, .morelThresholdCoefficient)
         try c.update(&morelHaltPenalty, .morelHaltPenalty)
+        try c.update(&historyLength, .historyLength)
         try c.update(&trajectoryWeighting, .trajectoryWeighting)
         try c.update(&weightingTemperature, .weightingTemperature)
     }
@@ -101,6 +105,7 @@ public struct OfflineConfig: ConfigSection {
         try require(morelHaltPenalty.isFinite && morelHaltPenalty >= 0, "morel_halt_penalty",
                     expected: "a finite number ≥ 0", found: ConfigScalar.render(morelHaltPenalty))
         try requirePositive(weightingTemperature, "weighting_temperature")
+        try requireAtLeast(historyLength, 0, "history_length")
     }
 }
 

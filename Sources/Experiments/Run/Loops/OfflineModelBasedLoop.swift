@@ -156,6 +156,8 @@ struct OfflineModelBasedLoop: ExperimentLoop {
         // MARK: - Gradient steps: rollouts every rollout_freq, SAC on mixed batches
         let realRows = Int((Double(batchSize) * offline.realRatio).rounded())
         let weights = runner.trajectoryWeights(of: dataset)
+        // A sequence model first observes the dataset steps before each start (as in MBPO).
+        let history = config.model.isSequenceBackbone && learned != nil ? offline.historyLength : 0
         var realBatch = TransitionBatch(observationSize: observationSize, actionSize: actionSize)
         var modelBatch = TransitionBatch(observationSize: observationSize, actionSize: actionSize)
         var batch = TransitionBatch(batchSize: batchSize, observationSize: observationSize, actionSize: actionSize)
@@ -166,7 +168,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
             let step = session.steps
             if step % offline.rolloutFreq == 0 {
                 let clock = Date()
-                let added = try rollouts.run(starts: offline.rolloutBatchSize, history: 0, length: offline.rolloutLength,
+                let added = try rollouts.run(starts: offline.rolloutBatchSize, history: history, length: offline.rolloutLength,
                                              from: real, into: &modelBuffer, samplingPolicy: true, learner: learner,
                                              using: &generator)
                 timing.rollout += Date().timeIntervalSince(clock)
