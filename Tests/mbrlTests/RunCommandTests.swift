@@ -466,6 +466,30 @@ final class ResumeTests: XCTestCase {
         }
     }
 
+    func testResumeRefusesACheckpointFileThatChangedSinceItsStateWasWritten() throws {
+        let config = repositoryRoot.appendingPathComponent("Configs/sac-pendulum.yaml").path
+        let out = try mbrl(["run", config, "total_steps=500", "sac.learning_starts=50", "sac.batch_size=16", "sac.hidden_sizes=[16]",
+                            "output.checkpoint_every=200", "eval.every=0", "--out", temporary.path, "--quiet"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let run = try XCTUnwrap(try FileManager.default.contentsOfDirectory(at: temporary, includingPropertiesForKeys: nil).first)
+        let state = try String(contentsOf: run.appendingPathComponent("checkpoints/state.json"), encoding: .utf8)
+        XCTAssertTrue(state.contains("\"sac.safetensors\"") && state.contains("\"replay.npz\""), state)
+        for (name, offset) in [("sac.safetensors", 2000), ("replay.npz", 900)] {
+            let file = run.appendingPathComponent("checkpoints/\(name)")
+            let original = try Data(contentsOf: file)
+            var flipped = original
+            flipped[offset] ^= 0x10   // one bit, inside the data (the file still parses)
+            try flipped.write(to: file)
+            let resumed = try mbrl(["run", "--resume", run.path, "--quiet"])
+            XCTAssertNotEqual(resumed.status, 0, name)
+            XCTAssertTrue(resumed.stderr.contains("checkpoints/\(name): cannot resume: the file changed since its checkpoint was written"),
+                          resumed.stderr)
+            try original.write(to: file)
+        }
+        let resumed = try mbrl(["run", "--resume", run.path, "--quiet"])
+        XCTAssertEqual(resumed.status, 0, "the restored files resume: \(resumed.stderr)")
+    }
+
     func testOfflineBadInputGivesClearErrors() throws {
         let dataset = try tinyPendulumDataset(beside: temporary)
         let file = repositoryRoot.appendingPathComponent("Configs/offline-pendulum.yaml").path

@@ -148,7 +148,8 @@ final class RunSession {
         try writeRecords()
         try RunState(algorithm: config.algorithm.rawValue, steps: steps, episodes: episodeIndex,
                      episodeReturns: episodeReturns, episodeLengths: episodeLengths, elapsedSeconds: wallSeconds,
-                     metricRecords: log.records.count, episodeRows: episodeTable.count, loop: state).write(to: directory)
+                     metricRecords: log.records.count, episodeRows: episodeTable.count, loop: state,
+                     checksums: RunState<Loop>.checksums(in: directory)).write(to: directory)
         checkpointSteps = steps
     }
 
@@ -156,6 +157,7 @@ final class RunSession {
     /// metrics and episode rows up to it, and the loop's state.
     func restore<Loop: Codable>(_ type: Loop.Type) throws -> Loop {
         let state = try RunState<Loop>.read(from: directory)
+        try state.verifyChecksums(in: directory)
         guard state.algorithm == config.algorithm.rawValue else {
             throw ExperimentError.io(path: directory.file(RunState<Loop>.file).path,
                                      reason: "cannot resume: the state was written by algorithm \(state.algorithm), the config says \(config.algorithm.rawValue)")

@@ -29,8 +29,40 @@ struct RunState<Loop: Codable>: Codable {
     var episodeRows: Int
     /// The loop's own state.
     var loop: Loop
+    /// FNV-1a 64 of every other file in `checkpoints/` when this state was
+    /// written (hex, by file name): resume refuses a file that changed since,
+    /// naming it, instead of continuing from corrupted weights or buffers.
+    var checksums: [String: String]?
 
     static var file: String { "checkpoints/state.json" }
+
+    /// The checksums of the files in `directory`'s `checkpoints/` (state.json and temporary files excepted).
+    static func checksums(in directory: RunDirectory) throws -> [String: String] {
+        let folder = directory.file("checkpoints")
+        var sums: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        where name != "state.json" && !name.contains(".tmp-") {
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            sums[name] = String(FileChecksum.fnv1a64(data), radix: 16)
+        }
+        return sums
+    }
+
+    /// Throws, naming the file, if a file recorded in `checksums` is missing or differs.
+    func verifyChecksums(in directory: RunDirectory) throws {
+        guard let checksums else { return }
+        let now = try Self.checksums(in: directory)
+        for (name, sum) in checksums.sorted(by: { $0.key < $1.key }) {
+            let path = directory.file("checkpoints/\(name)").path
+            guard let current = now[name] else {
+                throw ExperimentError.io(path: path, reason: "cannot resume: this checkpoint file is missing")
+            }
+            guard current == sum else {
+                throw ExperimentError.io(path: path, reason: "cannot resume: the file changed since its checkpoint was written "
+                                            + "(checksum \(current), recorded \(sum)); it is corrupted or from another run")
+            }
+        }
+    }
 
     func write(to directory: RunDirectory) throws {
         let encoder = JSONEncoder()

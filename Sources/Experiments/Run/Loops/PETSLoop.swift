@@ -109,7 +109,6 @@ struct PETSLoop: ExperimentLoop {
                               "time/model_train_s": Date().timeIntervalSince(clock)]
                 if let validation = report.validationLoss { values["model/val_loss"] = Double(validation) }
                 session.record(values)
-                if config.output.checkpoint { try runner.saveCheckpoint(model, in: session.directory) }
             }
 
             var planTime = 0.0, planCalls = 0
@@ -143,6 +142,7 @@ struct PETSLoop: ExperimentLoop {
 
             // MARK: logging, and what --resume needs
             if config.output.checkpoint {
+                if let model = learned { try runner.saveCheckpoint(model, in: session.directory) }
                 try buffer.save(to: session.directory.file("checkpoints/replay.npz"))
                 try session.checkpoint(State(trials: trial + 1, generator: generator, planMilliseconds: planMilliseconds))
             } else {
