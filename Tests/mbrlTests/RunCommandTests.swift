@@ -129,6 +129,33 @@ final class RunCommandTests: XCTestCase {
         }
     }
 
+    func testEveryBackboneGivesIdenticalMetricsWithOneAndTwoWorkerThreads() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/mpc-backbones-cartpole.yaml").path
+        let budget = Self.tinyBudget + ["output.checkpoint=false"] + (try tinyVariantOverrides(of: file))
+        for threads in ["1", "2"] {
+            let out = try mbrl(["run", file] + budget + ["--threads", threads, "--out", temporary.appendingPathComponent(threads).path, "--quiet"])
+            XCTAssertEqual(out.status, 0, out.stderr)
+        }
+        /// Each run's metrics without timings, by experiment name.
+        func metrics(_ folder: String) throws -> [String: [String]] {
+            var byName: [String: [String]] = [:]
+            for run in try FileManager.default.contentsOfDirectory(at: temporary.appendingPathComponent(folder), includingPropertiesForKeys: nil) {
+                let name = run.lastPathComponent.components(separatedBy: "__")[1]
+                byName[name] = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+                    .split(separator: "\n").map { line in
+                        line.split(separator: ",").filter { !$0.contains("time/") && !$0.contains("ms_per_action") }.joined(separator: ",")
+                    }
+            }
+            return byName
+        }
+        let one = try metrics("1"), two = try metrics("2")
+        XCTAssertEqual(Set(one.keys), Set(["mlp", "gru", "rssm", "s4wm", "mamba", "transformer"].map { "mpc-backbones-\($0)" }))
+        for (name, lines) in one {
+            XCTAssertTrue(lines.joined().contains("model/train_loss"), name)
+            XCTAssertEqual(lines, two[name], "\(name): 1 vs 2 worker threads")
+        }
+    }
+
     func testSameSeedGivesIdenticalMetrics() throws {
         let file = repositoryRoot.appendingPathComponent("Configs/quickstart.yaml").path
         for _ in 0..<2 {
