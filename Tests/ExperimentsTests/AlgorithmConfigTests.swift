@@ -14,29 +14,34 @@ final class AlgorithmConfigTests: XCTestCase {
 
     func testEveryAlgorithmDecodesWithItsSectionAndRendersBack() throws {
         for algorithm in Algorithm.allCases {
-            let config = try ConfigLoader.decode(ExperimentConfig.self, yaml: "algorithm: \(algorithm.rawValue)\n")
+            let dataset = algorithm.isOffline ? "offline: {dataset: data.npz}\n" : ""
+            let config = try ConfigLoader.decode(ExperimentConfig.self, yaml: "algorithm: \(algorithm.rawValue)\n" + dataset)
             XCTAssertEqual(config.algorithm, algorithm)
             let rendered = try ConfigRenderer.render(config)
             XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: rendered), config, rendered)
             XCTAssertEqual(rendered.contains("\nplanner:"), algorithm == .pets, rendered)
-            XCTAssertEqual(rendered.contains("\nsac:"), algorithm == .sac || algorithm == .mbpo, rendered)
-            XCTAssertEqual(rendered.contains("\nmodel:"), algorithm == .pets || algorithm == .mbpo, rendered)
+            XCTAssertEqual(rendered.contains("\nsac:"), algorithm.usesSAC, rendered)
+            XCTAssertEqual(rendered.contains("\nmodel:"), algorithm.usesWorldModel, rendered)
+            XCTAssertEqual(rendered.contains("\noffline:"), algorithm.isOffline, rendered)
+            XCTAssertEqual(rendered.contains("\ntd3_bc:"), algorithm == .td3BC, rendered)
+            XCTAssertEqual(rendered.contains("\nbc:"), algorithm == .bc, rendered)
             XCTAssertEqual(rendered.contains("\ntotal_steps:"), [.dqn, .sac, .mbpo].contains(algorithm), rendered)
-            XCTAssertEqual(config.eval.every, algorithm == .pets ? 0 : 1000, "PETS evaluates only when asked: its trials are planner episodes")
+            XCTAssertEqual(config.eval.every, algorithm == .pets ? 0 : algorithm.isOffline ? 5000 : 1000,
+                           "PETS evaluates only when asked: its trials are planner episodes; offline loops count gradient steps")
         }
     }
 
     func testKeysOfAnotherLoopAreInapplicable() {
         XCTAssertEqual(error("algorithm: dqn\nplanner:\n  horizon: 5\n")?.description,
                        "test.yaml:3:3: planner: applies only when algorithm is pets, but algorithm is dqn; remove it "
-                        + "(on the command line: planner=) or set algorithm to pets (choices: pets, dyna_q, dqn, sac, mbpo)")
+                        + "(on the command line: planner=) or set algorithm to pets (choices: pets, dyna_q, dqn, sac, mbpo, mopo, morel, ravl, offline_mbpo, bc, td3_bc)")
         XCTAssertEqual(error("algorithm: sac\ndqn: {gamma: 0.9}\n")?.keyPath, ["dqn"])
         XCTAssertEqual(error("algorithm: pets\ntotal_steps: 5\n")?.message.hasPrefix("applies only when algorithm is dqn or sac or mbpo"), true)
-        XCTAssertEqual(error("algorithm: dyna_q\nmodel: {members: 3}\n")?.message.hasPrefix("applies only when algorithm is pets or mbpo"), true)
-        XCTAssertEqual(error("algorithm: dqn\nsac: {gamma: 0.9}\n")?.message.hasPrefix("applies only when algorithm is sac or mbpo"), true)
+        XCTAssertEqual(error("algorithm: dyna_q\nmodel: {members: 3}\n")?.message.hasPrefix("applies only when algorithm is pets or mbpo or mopo or morel or ravl or offline_mbpo"), true)
+        XCTAssertEqual(error("algorithm: dqn\nsac: {gamma: 0.9}\n")?.message.hasPrefix("applies only when algorithm is sac or mbpo or mopo or morel or ravl or offline_mbpo"), true)
         XCTAssertEqual(error("algorithm: sac\nmbpo: {epoch_length: 5}\n")?.keyPath, ["mbpo"])
         XCTAssertEqual(error("algorithm: reinforce\n")?.description,
-                       "test.yaml:1:12: algorithm: expected one of pets, dyna_q, dqn, sac, mbpo, found 'reinforce'")
+                       "test.yaml:1:12: algorithm: expected one of pets, dyna_q, dqn, sac, mbpo, mopo, morel, ravl, offline_mbpo, bc, td3_bc, found 'reinforce'")
     }
 
     func testBadValuesNameTheKey() {

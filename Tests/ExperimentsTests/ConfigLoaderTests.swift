@@ -89,7 +89,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(error("seed: 1\nplaner: {horizon: 3}\n")?.message.hasPrefix("unknown key 'planer'; did you mean 'planner'?"), true)
         XCTAssertEqual(error("model:\n  hiddenSize: 64\n")?.message.hasPrefix("unknown key 'hiddenSize'; did you mean 'hidden_size'?"), true)
         let far = error("colour: blue\n")
-        XCTAssertEqual(far?.message.hasPrefix("unknown key 'colour' (valid keys: agent_kind, algorithm, dqn, dyna_q, env, eval,"), true, far?.description ?? "")
+        XCTAssertEqual(far?.message.hasPrefix("unknown key 'colour' (valid keys: agent_kind, algorithm, bc, dqn, dyna_q, env, eval,"), true, far?.description ?? "")
     }
 
     func testWrongType() {

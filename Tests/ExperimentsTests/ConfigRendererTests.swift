@@ -84,7 +84,7 @@ final class ConfigRendererTests: XCTestCase {
         config.planner.kind = .mppi
         config.planner.mppiTemperature = 0.3
         config.planner.mppiNoiseStd = 0.25
-        config.planner.propagation = .ts1
+        config.planner.propagation = .mean
         config.planner.replanEvery = 3
         config.agentKind = .mpc
         config.output.dir = "out/runs"

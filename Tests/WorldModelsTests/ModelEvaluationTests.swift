@@ -122,7 +122,7 @@ final class ModelEvaluationTests: XCTestCase {
         XCTAssertLessThan(evaluation.observationRMSE[0], 0.3 * baseline, "1-step error bound: 30% of the no-change error")
         XCTAssertGreaterThan(evaluation.continuationAccuracy[0], 0.9)
         // Terminations are a few % of steps: a model that never predicts one has accuracy > 0.9 and recall 0.
-        let recall = try XCTUnwrap(evaluation.terminationRecall?.first)
+        let recall = try XCTUnwrap(evaluation.terminationRecall?.first ?? nil)
         XCTAssertGreaterThan(recall, 0.5, "1-step recall on terminal steps")
         XCTAssertGreaterThan(throughput, 0)
     }

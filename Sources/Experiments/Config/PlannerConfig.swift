@@ -28,7 +28,10 @@ public struct PlannerConfig: ConfigSection {
     public var particles = 20
     /// How particles use the ensemble: ts_inf (one member per particle for the whole horizon) | ts1 (a random member each step) | mean (the members' mean).
     public var propagation: Propagation = .tsInf
-    /// Clip sampled actions to the action space bounds.
+    /// Clip sampled actions to the action space bounds. Only `true` is valid:
+    /// every planner clips its samples (an action outside the space is an
+    /// error of the environment), and the key stays so configs written for
+    /// mbrl-lib read; `false` is a config error.
     public var clipActions = true
     /// MPPI temperature (mppi): lower values weight the best sequences more.
     public var mppiTemperature = 1.0
@@ -105,6 +108,9 @@ public struct PlannerConfig: ConfigSection {
         try requireAtLeast(particles, 1, "particles")
         try requirePositive(mppiTemperature, "mppi_temperature")
         try requirePositive(mppiNoiseStd, "mppi_noise_std")
+        try require(clipActions, "clip_actions",
+                    expected: "true (every planner clips its sampled actions to the action bounds; the environment rejects actions outside its space)",
+                    found: "false")
         try require((1...max(horizon, 1)).contains(replanEvery), "replan_every",
                     expected: "an integer in 1...\(horizon) (at most planner.horizon)", found: String(replanEvery))
     }

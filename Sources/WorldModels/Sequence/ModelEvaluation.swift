@@ -38,8 +38,8 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     public var continuationAccuracy: [Double]
     /// Recall on the terminal steps at k = 1…H: the fraction of real
     /// terminations predicted as such (nil if the model predicts no
-    /// termination; an entry is NaN where no terminal step was scored at that k).
-    public var terminationRecall: [Double]?
+    /// termination; an entry is nil (JSON null) where no terminal step was scored at that k).
+    public var terminationRecall: [Double?]?
     /// Predictions scored at each k.
     public var counts: [Int]
     /// Held-out episodes used.
@@ -130,7 +130,7 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
             counts: Array(counts.prefix(scored)), episodes: episodes.count, parameterCount: parameterCount,
             trainingStepsPerSecond: trainingStepsPerSecond)
         if predictsTermination {
-            evaluation.terminationRecall = (0..<scored).map { terminals[$0] > 0 ? terminalsFound[$0] / terminals[$0] : .nan }
+            evaluation.terminationRecall = (0..<scored).map { terminals[$0] > 0 ? terminalsFound[$0] / terminals[$0] : nil }
         }
         return evaluation
     }
