@@ -125,7 +125,14 @@ struct ExternalReplyParser {
             let high = highValues.map { $0 == .null ? Float.infinity : $0.double.map(Float.init) }
             guard low.allSatisfy({ $0 != nil }), high.allSatisfy({ $0 != nil }) else { throw bad("bounds must be numbers or null") }
             let shape = value["shape"]?.array?.compactMap(\.int) ?? [low.count]
-            guard low.count == high.count, low.count == shape.reduce(1, *), !low.isEmpty else {
+            guard shape.count == (value["shape"]?.array?.count ?? 1), shape.allSatisfy({ $0 >= 0 }) else {
+                throw bad("needs 'shape' as a list of non-negative integers")
+            }
+            // Checked product: a shape the child made up must not overflow (a trap on its reply is a defect).
+            let elements = shape.reduce(Int?(1)) { product, dimension in
+                product.flatMap { let (p, overflow) = $0.multipliedReportingOverflow(by: dimension); return overflow ? nil : p }
+            }
+            guard low.count == high.count, low.count == elements, !low.isEmpty else {
                 throw bad("has \(low.count) low and \(high.count) high bounds for shape \(shape)")
             }
             guard zip(low, high).allSatisfy({ $0! <= $1! }) else { throw bad("has a low bound above its high bound") }
