@@ -104,7 +104,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
             lastCheckpoint = session.steps
             modelBuffer = try ReplayBuffer.load(from: files.modelBuffer)
             try model.load(checkpointAt: files.model)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: files.learner))
+            try SafeTensorsFile.read(from: files.learner) { try learner.load(checkpoint: $0) }
         } else {
             let clock = Date()
             let report = try model.fit(on: real, using: &generator)
