@@ -1,3 +1,4 @@
+import Foundation
 import SeededRandom
 
 /// Seeded byte-level mutations of a valid input, for the fuzz tests: bit
@@ -59,9 +60,17 @@ public struct FuzzTally: CustomStringConvertible {
     public private(set) var rejected = 0
     public private(set) var accepted = 0
 
+    /// Whether every rejection is printed (`MBRL_FUZZ_VERBOSE=1 swift test --filter Fuzz`), to review the messages.
+    let verbose = ProcessInfo.processInfo.environment["MBRL_FUZZ_VERBOSE"] != nil
+
     public init(_ name: String) { self.name = name }
 
-    public mutating func reject() { cases += 1; rejected += 1 }
+    /// Counts a case refused with `error` (printed when verbose).
+    public mutating func reject(_ error: Error) {
+        cases += 1
+        rejected += 1
+        if verbose { print("fuzz \(name) rejection: \(error)") }
+    }
     public mutating func accept() { cases += 1; accepted += 1 }
 
     public var description: String {

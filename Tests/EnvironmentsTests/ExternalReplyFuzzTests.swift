@@ -41,14 +41,14 @@ final class ExternalReplyFuzzTests: XCTestCase {
                 }
                 tally.accept()
             } catch let refusal as ExternalReplyError {
-                tally.reject()
+                tally.reject(refusal.environmentError(command: "fuzz"))
                 guard case .external(let command, let message, _) = refusal.environmentError(command: "fuzz"),
                       command == "fuzz", message.contains(exchange.request) else {
                     XCTFail("case \(index): the error does not name the request \(exchange.request): \(refusal)\nline: \(line)")
                     continue
                 }
             } catch {
-                tally.reject()
+                tally.reject(error)
                 XCTFail("case \(index): threw \(type(of: error)) instead of an external-environment error: \(error)\nline: \(line)")
             }
         }

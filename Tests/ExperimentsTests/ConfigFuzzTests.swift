@@ -7,12 +7,13 @@ import XCTest
 /// Fuzzing the config decoder with a fixed budget: every `Configs/*.yaml`
 /// mutated by a seeded generator (unknown keys, wrong types, NaN/±inf,
 /// negative and huge sizes, deleted values and lines, byte flips and
-/// truncations, bad overrides) and decoded by `ExperimentSweep.decode`. Every
+/// truncations, bad overrides), decoded by `ExperimentSweep.decode` and, when
+/// accepted, rendered as `--dry-run` prints it. Every
 /// failure must be a `ConfigError` naming the file and a key or a
 /// `line:column`; nothing else may be thrown and nothing may trap.
 final class ConfigFuzzTests: XCTestCase {
-    /// Mutants per config file (15 files: about 2,000 cases).
-    private let casesPerFile = 140
+    /// Mutants per config file (15 files: 1,500 cases).
+    private let casesPerFile = 100
 
     private var configDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -33,10 +34,12 @@ final class ConfigFuzzTests: XCTestCase {
                 let (text, overrides) = mutator.mutate(original, using: &generator)
                 let label = "Configs/\(name)"
                 do {
-                    _ = try ExperimentSweep.decode(yaml: text, file: label, overrides: overrides)
+                    let sweep = try ExperimentSweep.decode(yaml: text, file: label, overrides: overrides)
+                    // What `--dry-run` prints: an accepted config must render (NaN and ±inf included).
+                    for run in sweep.runs { _ = try ConfigRenderer.render(run.config) }
                     tally.accept()
                 } catch let error as ConfigError {
-                    tally.reject()
+                    tally.reject(error)
                     // A file error names the file and a key or a line:column; an override error quotes the override (its key).
                     let named = error.override.map { error.description.hasPrefix("override '\($0)'") }
                         ?? (error.description.hasPrefix(label) && (!error.keyPath.isEmpty || error.line != nil))
@@ -44,7 +47,7 @@ final class ConfigFuzzTests: XCTestCase {
                         XCTFail("case \(name)#\(index): the error does not name the file and a key or position: \(error)\n--- input:\n\(text)\noverrides: \(overrides)")
                     }
                 } catch {
-                    tally.reject()
+                    tally.reject(error)
                     XCTFail("case \(name)#\(index): threw \(type(of: error)) instead of a ConfigError: \(error)\n--- input:\n\(text)")
                 }
             }

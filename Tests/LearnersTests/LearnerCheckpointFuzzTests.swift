@@ -8,9 +8,9 @@ import XCTest
 /// Fuzzing learners' `load(checkpoint:)` with a fixed budget: DQN and SAC
 /// checkpoints mutated by `SafeTensorsMutator` (truncation, bit flips, JSON
 /// headers that lie, bad `__metadata__` counters, huge header lengths), read
-/// with `SafeTensorsFile.read(from:)` and loaded into a learner of the same
-/// sizes. Every failure must be a `SafeTensorsError` naming the file or the
-/// checkpoint; nothing may trap.
+/// with `SafeTensorsFile.read(from:into:)` and loaded into a learner of the
+/// same sizes, as a resumed run does. Every failure must be a
+/// `SafeTensorsError` naming the file; nothing may trap.
 final class LearnerCheckpointFuzzTests: XCTestCase {
     private let cases = 1000
 
@@ -33,16 +33,18 @@ final class LearnerCheckpointFuzzTests: XCTestCase {
         for index in 0..<cases {
             try Data(SafeTensorsMutator().mutate(bases[index % 2], using: &generator)).write(to: url)
             do {
-                let file = try SafeTensorsFile.read(from: url)
-                if index % 2 == 0 { try dqn.load(checkpoint: file) } else { try sac.load(checkpoint: file) }
+                // As a resumed run loads it: errors from load(checkpoint:) name the file too.
+                try SafeTensorsFile.read(from: url) { file in
+                    if index % 2 == 0 { try dqn.load(checkpoint: file) } else { try sac.load(checkpoint: file) }
+                }
                 tally.accept()
             } catch let error as SafeTensorsError {
-                tally.reject()
-                if error.file.isEmpty {
-                    XCTFail("case \(index): the error names no file: \(error)")
+                tally.reject(error)
+                if !error.description.hasPrefix(url.lastPathComponent) {
+                    XCTFail("case \(index): the error does not name the file: \(error)")
                 }
             } catch {
-                tally.reject()
+                tally.reject(error)
                 XCTFail("case \(index): threw \(type(of: error)) instead of a SafeTensorsError: \(error)")
             }
         }

@@ -49,12 +49,12 @@ final class SafeTensorsFuzzTests: XCTestCase {
                 }
                 tally.accept()
             } catch let error as SafeTensorsError {
-                tally.reject()
+                tally.reject(error)
                 if !error.description.hasPrefix(url.lastPathComponent) {
                     XCTFail("case \(index): the error does not name the file: \(error)")
                 }
             } catch {
-                tally.reject()
+                tally.reject(error)
                 XCTFail("case \(index): threw \(type(of: error)) instead of a SafeTensorsError: \(error)")
             }
         }

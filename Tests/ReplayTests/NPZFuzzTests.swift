@@ -32,15 +32,15 @@ final class NPZFuzzTests: XCTestCase {
                     if loader == "OfflineDataset" { _ = try OfflineDataset.load(from: url) } else { _ = try ReplayBuffer.load(from: url) }
                     tally.accept()
                 } catch let error as DatasetError {
-                    tally.reject()
+                    tally.reject(error)
                     if error.file != url.path || !error.description.hasPrefix(url.path) {
                         XCTFail("case \(index) (\(loader)): the error does not name the file: \(error)")
                     }
                 } catch let error as ReplayError {
-                    tally.reject()
+                    tally.reject(error)
                     XCTFail("case \(index) (\(loader)): a ReplayError does not name the file: \(error)")
                 } catch {
-                    tally.reject()
+                    tally.reject(error)
                     XCTFail("case \(index) (\(loader)): threw \(type(of: error)) instead of a DatasetError: \(error)")
                 }
             }
