@@ -43,7 +43,11 @@ public struct SafeTensorsMutator {
                                           [b, e, 0], [0, 4_611_686_018_427_387_904], ["0", "4"], [b, 9.3e18], [1e20, 1e21]] as [Any])
         case 3: header.removeValue(forKey: name)
         case 4: header[name + "_renamed"] = entry; header.removeValue(forKey: name)
-        case 5: header["__metadata__"] = pick([["step": 3], "text", ["updates": "-1"], ["updates": "99999999999999999999"], NSNull()] as [Any])
+        case 5:   // metadata of the wrong type, or counters and lists a loader parses, out of range
+            var metadata = header["__metadata__"] as? [String: Any] ?? [:]
+            let key = metadata.keys.sorted().first { _ in generator.next() % 2 == 0 } ?? "step"
+            metadata[key] = pick(["-1", "99999999999999999999", "", "1.5", "0,9", "-1,0", "0,0,0,0", ",", "1,", 3] as [Any])
+            header["__metadata__"] = generator.next() % 4 == 0 ? pick(["text", NSNull(), ["step": 3]] as [Any]) : metadata
         case 6: entry.removeValue(forKey: pick(["dtype", "shape", "data_offsets"]))
         default: header[name] = pick([NSNull(), "tensor", [1, 2], [String: Any]()] as [Any])
         }
