@@ -12,7 +12,7 @@ import XCTest
 /// hands every reply line to (no process per case). Every refusal must be an
 /// `EnvironmentError.external` naming the request; nothing may trap.
 final class ExternalReplyFuzzTests: XCTestCase {
-    private let cases = 3000
+    private let budget = FuzzBudget(cases: 3000, seed: 0xE4E)
 
     /// The request each reply answers, and its valid reply line.
     private let exchanges: [(kind: String, request: String, reply: String)] = [
@@ -28,9 +28,9 @@ final class ExternalReplyFuzzTests: XCTestCase {
     func testMutatedReplyLinesAreParsedOrRejectedNamingTheRequest() {
         let parser = ExternalReplyParser(observationSpace: .box(Box(low: -10, high: 10, shape: [3])))
         var tally = FuzzTally("external replies")
-        var generator = SeededGenerator(seed: 0xE4E)
+        var generator = SeededGenerator(seed: budget.seed)
         let mutator = ReplyLineMutator()
-        for index in 0..<cases {
+        for index in 0..<budget.cases {
             let exchange = exchanges[index % exchanges.count]
             let line = mutator.mutate(exchange.reply, using: &generator)
             do {

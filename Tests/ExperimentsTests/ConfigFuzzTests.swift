@@ -12,8 +12,8 @@ import XCTest
 /// failure must be a `ConfigError` naming the file and a key or a
 /// `line:column`; nothing else may be thrown and nothing may trap.
 final class ConfigFuzzTests: XCTestCase {
-    /// Mutants per config file (15 files: 1,500 cases).
-    private let casesPerFile = 100
+    /// Mutants per config file (15 files: 1,500 cases), and the seed.
+    private let budget = FuzzBudget(cases: 100, seed: 0xC0FF1C)
 
     private var configDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -25,12 +25,12 @@ final class ConfigFuzzTests: XCTestCase {
             .filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertFalse(files.isEmpty)
         var tally = FuzzTally("configs")
-        var generator = SeededGenerator(seed: 0xC0FF1C)
+        var generator = SeededGenerator(seed: budget.seed)
         let mutator = ConfigTextMutator()
         for name in files {
             let path = configDirectory.appendingPathComponent(name).path
             let original = try String(contentsOfFile: path, encoding: .utf8)
-            for index in 0..<casesPerFile {
+            for index in 0..<budget.cases {
                 let (text, overrides) = mutator.mutate(original, using: &generator)
                 let label = "Configs/\(name)"
                 do {

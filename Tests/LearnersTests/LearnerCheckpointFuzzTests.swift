@@ -12,7 +12,7 @@ import XCTest
 /// same sizes, as a resumed run does. Every failure must be a
 /// `SafeTensorsError` naming the file; nothing may trap.
 final class LearnerCheckpointFuzzTests: XCTestCase {
-    private let cases = 1000
+    private let budget = FuzzBudget(cases: 1000, seed: 0x1EA7)
 
     func testMutatedLearnerCheckpointsAreLoadedOrRejectedWithASafeTensorsError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("learner-fuzz-\(UUID().uuidString)")
@@ -29,8 +29,8 @@ final class LearnerCheckpointFuzzTests: XCTestCase {
 
         let url = directory.appendingPathComponent("learner.safetensors")
         var tally = FuzzTally("learner checkpoints (DQN, SAC load(checkpoint:))")
-        var generator = SeededGenerator(seed: 0x1EA7)
-        for index in 0..<cases {
+        var generator = SeededGenerator(seed: budget.seed)
+        for index in 0..<budget.cases {
             try Data(SafeTensorsMutator().mutate(bases[index % 2], using: &generator)).write(to: url)
             do {
                 // As a resumed run loads it: errors from load(checkpoint:) name the file too.

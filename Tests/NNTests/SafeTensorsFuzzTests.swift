@@ -13,7 +13,7 @@ import XCTest
 /// loaded into it. Every failure must be a `SafeTensorsError` naming the file;
 /// nothing may trap.
 final class SafeTensorsFuzzTests: XCTestCase {
-    private let cases = 1500
+    private let budget = FuzzBudget(cases: 1500, seed: 0x5AFE)
 
     func testMutatedCheckpointsAreLoadedOrRejectedWithASafeTensorsError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-fuzz-\(UUID().uuidString)")
@@ -32,9 +32,9 @@ final class SafeTensorsFuzzTests: XCTestCase {
 
         let url = directory.appendingPathComponent("model.safetensors")
         var tally = FuzzTally("safetensors (read and load into the module)")
-        var generator = SeededGenerator(seed: 0x5AFE)
+        var generator = SeededGenerator(seed: budget.seed)
         let mutator = SafeTensorsMutator()
-        for index in 0..<cases {
+        for index in 0..<budget.cases {
             let bytes = mutator.mutate(bases[index % 2], using: &generator)
             try Data(bytes).write(to: url)
             do {

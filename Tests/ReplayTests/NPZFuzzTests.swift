@@ -13,7 +13,7 @@ import XCTest
 /// `OfflineDataset.load(from:)` and `ReplayBuffer.load(from:)`. Every failure
 /// must be a `DatasetError` or `ReplayError` naming the file; nothing may trap.
 final class NPZFuzzTests: XCTestCase {
-    private let cases = 1000
+    private let budget = FuzzBudget(cases: 1000, seed: 0x4E505A)
 
     func testMutatedNPZFilesAreLoadedOrRejectedWithADatasetError() throws {
         let directory = try makeTemporaryDirectory()
@@ -21,9 +21,9 @@ final class NPZFuzzTests: XCTestCase {
         let bases = try [validDatasetBytes(in: directory), validReplayBufferBytes(in: directory)]
         let url = directory.appendingPathComponent("mutant.npz")
         var tally = FuzzTally("npz (dataset and replay-buffer loads)")
-        var generator = SeededGenerator(seed: 0x4E505A)
+        var generator = SeededGenerator(seed: budget.seed)
         let mutator = NPZMutator()
-        for index in 0..<cases {
+        for index in 0..<budget.cases {
             let base = bases[index % 2]
             let bytes = try mutator.mutate(base, using: &generator)
             try Data(bytes).write(to: url)

@@ -11,7 +11,7 @@ import XCTest
 /// `EnsembleWorldModel.load(checkpointAt:)`, as a resumed run does. Every
 /// failure must be a `SafeTensorsError` naming the file; nothing may trap.
 final class WorldModelCheckpointFuzzTests: XCTestCase {
-    private let cases = 1000
+    private let budget = FuzzBudget(cases: 1000, seed: 0x3E5)
 
     func testMutatedEnsembleCheckpointsAreLoadedOrRejectedWithASafeTensorsError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("world-model-fuzz-\(UUID().uuidString)")
@@ -26,8 +26,8 @@ final class WorldModelCheckpointFuzzTests: XCTestCase {
 
         let url = directory.appendingPathComponent("model.safetensors")
         var tally = FuzzTally("world-model checkpoints (EnsembleWorldModel.load(checkpointAt:))")
-        var generator = SeededGenerator(seed: 0x3E5)
-        for index in 0..<cases {
+        var generator = SeededGenerator(seed: budget.seed)
+        for index in 0..<budget.cases {
             try Data(SafeTensorsMutator().mutate(valid, using: &generator)).write(to: url)
             do {
                 try model.load(checkpointAt: url)
