@@ -11,7 +11,8 @@ import XCTest
 /// strings, shapes and lengths that lie, Fortran order, cut or padded data,
 /// broken metadata JSON and replay bookkeeping — then loaded with both
 /// `OfflineDataset.load(from:)` and `ReplayBuffer.load(from:)`. Every failure
-/// must be a `DatasetError` or `ReplayError` naming the file; nothing may trap.
+/// must be a `DatasetError` naming the file and the array (or ZIP entry, or
+/// the ZIP container itself); nothing may trap.
 final class NPZFuzzTests: XCTestCase {
     private let budget = FuzzBudget(cases: 1000, seed: 0x4E505A)
 
@@ -35,6 +36,10 @@ final class NPZFuzzTests: XCTestCase {
                     tally.reject(error)
                     if error.file != url.path || !error.description.hasPrefix(url.path) {
                         XCTFail("case \(index) (\(loader)): the error does not name the file: \(error)")
+                    }
+                    // The array (or ZIP entry) it is about, unless the container itself is broken.
+                    if !(error.message.contains("array '") || error.message.contains("entry '") || error.message.contains("ZIP")) {
+                        XCTFail("case \(index) (\(loader)): the error names no array: \(error)")
                     }
                 } catch let error as ReplayError {
                     tally.reject(error)
