@@ -98,7 +98,10 @@ struct ReplyLineMutator {
             case 0: fields.removeValue(forKey: key)
             case 1: fields[pick(["extra", "ok", "n", "type", "observation", "reward"])] = JSONValue.parse(pick(Self.values))
             case 2:   // a nested field of a space or the info replaced
-                if case .object(var inner)? = fields[key], let innerKey = inner.keys.sorted().first(where: { _ in generator.next() % 2 == 0 }) ?? inner.keys.sorted().first {
+                let innerKeys: [String]
+                if case .object(let inner)? = fields[key] { innerKeys = inner.keys.sorted() } else { innerKeys = [] }
+                if case .object(var inner)? = fields[key], !innerKeys.isEmpty {
+                    let innerKey = pick(innerKeys)
                     inner[innerKey] = JSONValue.parse(pick(Self.values)) ?? .null
                     fields[key] = .object(inner)
                 } else {
@@ -106,7 +109,11 @@ struct ReplyLineMutator {
                 }
             case 3:   // an observation (or bound list) of another length or with a non-number
                 if case .array(var items)? = fields[key] {
-                    if generator.next() % 2 == 0, !items.isEmpty { items.removeLast() } else { items.append(pick([JSONValue.number(1), .null, .string("1"), .bool(true)])) }
+                    if generator.next() % 2 == 0, !items.isEmpty {
+                        items.removeLast()
+                    } else {
+                        items.append(pick([JSONValue.number(1), .null, .string("1"), .bool(true)]))
+                    }
                     fields[key] = .array(items)
                 }
             default: fields[key] = JSONValue.parse(pick(Self.values))
