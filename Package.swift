@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "mbrl", dependencies: ["MBRLCommandLine"]),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["TensorCore", "NN", "Environments"], path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TensorCore", "NN", "Environments", "SeededRandom"], path: "Sources/TestSupport"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),

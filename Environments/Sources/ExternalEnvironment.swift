@@ -72,13 +72,9 @@ public final class ExternalEnvironment: Environment {
         } catch ChildProcessError.launch(let reason) {
             throw EnvironmentError.external(command: command, message: "cannot start", detail: reason)
         }
-        let hello = #"{"op":"hello","protocol":1}"#
-        let expected = #"{"ok": true, "protocol": 1, "observation_space": {...}, "action_space": {...}}"#
         do {
-            let reply = try request(hello, expecting: expected)
-            observationSpace = try space(reply, field: "observation_space", request: hello, expected: expected)
-            actionSpace = try space(reply, field: "action_space", request: hello, expected: expected)
-            supportsSnapshots = reply["snapshots"]?.bool ?? false
+            let reply = try request(ExternalReplyParser.helloRequest, expecting: ExternalReplyParser.helloExpected)
+            (observationSpace, actionSpace, supportsSnapshots) = try parsing { try $0.hello(reply) }
         } catch {
             close()   // e.g. an error reply: the child is still running
             throw error
@@ -109,12 +105,11 @@ public final class ExternalEnvironment: Environment {
 
     public func reset(seed: UInt64?) throws -> ResetResult {
         let message = #"{"op":"reset","seed":\#(seed.map { String($0) } ?? "null")}"#
-        let expected = #"{"ok": true, "observation": [\#(observationSpace.flatSize) numbers], "info": {...}}"#
         episodeRunning = false
-        let reply = try request(message, expecting: expected)
-        let observation = try self.observation(reply, request: message, expected: expected)
+        let reply = try request(message, expecting: parser.resetExpected)
+        let result = try parsing { try $0.reset(reply, request: message) }
         episodeRunning = true
-        return ResetResult(observation: observation, info: info(reply["info"]))
+        return result
     }
 
     public func step(_ action: Action) throws -> StepResult {
@@ -132,19 +127,10 @@ public final class ExternalEnvironment: Environment {
         case .continuous(let v): encoded = "[" + v.map { JSONValue.format(Double($0)) }.joined(separator: ",") + "]"
         }
         let message = #"{"op":"step","action":\#(encoded)}"#
-        let expected = #"{"ok": true, "observation": [\#(observationSpace.flatSize) numbers], "reward": number, "terminated": bool, "truncated": bool, "info": {...}}"#
-        let reply = try request(message, expecting: expected)
-        let observation = try self.observation(reply, request: message, expected: expected)
-        guard let reward = reply["reward"]?.double else {
-            throw fatal("malformed reply to \(message): missing or non-numeric field 'reward'", expected: expected, got: reply.description)
-        }
-        guard let terminated = reply["terminated"]?.bool, let truncated = reply["truncated"]?.bool else {
-            throw fatal("malformed reply to \(message): missing or non-boolean field 'terminated' or 'truncated'",
-                        expected: expected, got: reply.description)
-        }
-        episodeRunning = !(terminated || truncated)
-        return StepResult(observation: observation, reward: reward, terminated: terminated, truncated: truncated,
-                          info: info(reply["info"]))
+        let reply = try request(message, expecting: parser.stepExpected)
+        let result = try parsing { try $0.step(reply, request: message) }
+        episodeRunning = !(result.terminated || result.truncated)
+        return result
     }
 
     /// The child's state (`get_state`), or nil when it does not support
@@ -187,20 +173,21 @@ public final class ExternalEnvironment: Environment {
         case .endOfFile:
             throw crashed(child, while: message, expected: expected)
         case .line(let line):
-            guard let reply = JSONValue.parse(line) else {
-                throw fatal("malformed reply to \(message): not JSON", expected: expected, got: quoted(line))
-            }
-            guard case .object = reply else {
-                throw fatal("malformed reply to \(message): not a JSON object", expected: expected, got: quoted(line))
-            }
-            guard let ok = reply["ok"]?.bool else {
-                throw fatal("malformed reply to \(message): missing or non-boolean field 'ok'", expected: expected, got: quoted(line))
-            }
-            guard ok else {
-                throw EnvironmentError.external(command: command, message: "the child reported an error for \(message)",
-                                                detail: reply["error"]?.string ?? reply.description)
-            }
-            return reply
+            return try parsing { try $0.reply(line, to: message, expected: expected) }
+        }
+    }
+
+    /// The parser of this environment's replies (its observation space as announced).
+    private var parser: ExternalReplyParser { ExternalReplyParser(observationSpace: observationSpace) }
+
+    /// Runs `body` on the reply parser; a refused reply becomes an
+    /// `EnvironmentError.external`, and a malformed one also ends the child.
+    private func parsing<T>(_ body: (ExternalReplyParser) throws -> T) throws -> T {
+        do {
+            return try body(parser)
+        } catch let error as ExternalReplyError {
+            guard error.isFatal else { throw error.environmentError(command: command) }
+            throw fatal(error.message, detail: error.detail)
         }
     }
 
@@ -210,83 +197,24 @@ public final class ExternalEnvironment: Environment {
         let status = child.exitDescription ?? "still running but closed its stdout"
         let tail = child.stderrTail()
         let stderr = tail.isEmpty ? "(stderr was empty)" : "last stderr lines:\n    " + tail.joined(separator: "\n    ")
-        return fatal("the child exited (\(status)) before replying to \(message)", expected: expected, got: stderr,
-                     gotLabel: "")
+        let refusal = ExternalReplyParser.malformed("the child exited (\(status)) before replying to \(message)",
+                                                    expected: expected, got: stderr, gotLabel: "")
+        return fatal(refusal.message, detail: refusal.detail)
     }
 
     /// Ends the child and records `message` as the failure every later call reports.
-    private func fatal(_ message: String, expected: String, got: String, gotLabel: String = "got ") -> EnvironmentError {
-        let detail = "expected a reply line \(expected); \(gotLabel)\(got)"
+    private func fatal(_ message: String, expected: String, got: String) -> EnvironmentError {
+        let refusal = ExternalReplyParser.malformed(message, expected: expected, got: got)
+        return fatal(refusal.message, detail: refusal.detail)
+    }
+
+    /// Ends the child and records `message: detail` as the failure every later call reports.
+    private func fatal(_ message: String, detail: String) -> EnvironmentError {
         child?.terminate(grace: 1)
         child = nil
         episodeRunning = false
         failure = "it failed earlier: \(message): \(detail)"
         return EnvironmentError.external(command: command, message: message, detail: detail)
-    }
-
-    private func quoted(_ line: String) -> String {
-        let shown = line.count > 200 ? String(line.prefix(200)) + "… (\(line.count) characters)" : line
-        return "'\(shown)'"
-    }
-
-    private func observation(_ reply: JSONValue, request message: String, expected: String) throws -> [Float] {
-        guard let values = reply["observation"]?.array else {
-            throw fatal("malformed reply to \(message): missing or non-array field 'observation'", expected: expected,
-                        got: quoted(reply.description))
-        }
-        let numbers = values.compactMap(\.double)
-        guard numbers.count == values.count else {
-            throw fatal("malformed reply to \(message): 'observation' holds non-numbers", expected: expected,
-                        got: quoted(reply.description))
-        }
-        guard numbers.count == observationSpace.flatSize else {
-            throw fatal("wrong-shaped observation in the reply to \(message): \(numbers.count) numbers",
-                        expected: expected, got: "\(numbers.count) for the observation space \(observationSpace)")
-        }
-        return numbers.map { Float($0) }
-    }
-
-    private func space(_ reply: JSONValue, field: String, request message: String, expected: String) throws -> Space {
-        let bad = { (what: String) in
-            self.fatal("malformed reply to \(message): \(field) \(what)", expected: expected, got: self.quoted(reply.description))
-        }
-        guard let value = reply[field], let type = value["type"]?.string else { throw bad("is missing or has no 'type'") }
-        switch type {
-        case "discrete":
-            guard let n = value["n"]?.int, n > 0 else { throw bad("needs a positive integer 'n'") }
-            let start = value["start"]?.int ?? 0
-            return .discrete(Discrete(n, start: start))
-        case "box":
-            guard let lowValues = value["low"]?.array, let highValues = value["high"]?.array else {
-                throw bad("needs arrays 'low' and 'high' (null for an unbounded element)")
-            }
-            let low = lowValues.map { $0 == .null ? -Float.infinity : $0.double.map(Float.init) }
-            let high = highValues.map { $0 == .null ? Float.infinity : $0.double.map(Float.init) }
-            guard low.allSatisfy({ $0 != nil }), high.allSatisfy({ $0 != nil }) else { throw bad("bounds must be numbers or null") }
-            let shape = value["shape"]?.array?.compactMap(\.int) ?? [low.count]
-            guard low.count == high.count, low.count == shape.reduce(1, *), !low.isEmpty else {
-                throw bad("has \(low.count) low and \(high.count) high bounds for shape \(shape)")
-            }
-            guard zip(low, high).allSatisfy({ $0! <= $1! }) else { throw bad("has a low bound above its high bound") }
-            return .box(Box(low: low.map { $0! }, high: high.map { $0! }, shape: shape))
-        default:
-            throw bad("has type '\(type)'; expected 'box' or 'discrete'")
-        }
-    }
-
-    private func info(_ value: JSONValue?) -> Info {
-        guard case .object(let fields)? = value else { return [:] }
-        var info: Info = [:]
-        for (key, field) in fields {
-            switch field {
-            case .bool(let b): info[key] = .bool(b)
-            case .number: info[key] = field.int.map { .int($0) } ?? .double(field.double!)
-            case .string(let s): info[key] = .string(s)
-            case .array(let a) where a.allSatisfy({ $0.double != nil }): info[key] = .vector(a.map { Float($0.double!) })
-            default: info[key] = .string(field.description)
-            }
-        }
-        return info
     }
 
     /// Splits a command line into words: whitespace separates, single quotes

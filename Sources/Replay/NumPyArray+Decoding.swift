@@ -93,7 +93,8 @@ private enum NPYDType {
     case unicode(Int)
 
     init?(descr: String) {
-        if descr.hasPrefix("<U") || descr.hasPrefix("=U"), let n = Int(descr.dropFirst(2)), n >= 0 {
+        // n code units of 4 bytes each: a width whose byte size overflows is not a dtype (it would trap in `itemSize`).
+        if descr.hasPrefix("<U") || descr.hasPrefix("=U"), let n = Int(descr.dropFirst(2)), n >= 0, n <= Int.max / 4 {
             self = .unicode(n)
             return
         }

@@ -126,7 +126,17 @@ public struct OfflineDataset: Equatable, Sendable {
             guard first == n else {
                 throw invalid("array '\(key)' has \(first) rows (shape \(a.shape)); expected \(n), the length of 'rewards'")
             }
-            return (a, a.shape.dropFirst().reduce(1, *))
+            // Checked: an empty array's header may claim rows of any size (the element count is 0 either way).
+            var width = 1
+            for dimension in a.shape.dropFirst() {
+                let (product, overflow) = width.multipliedReportingOverflow(by: dimension)
+                guard !overflow, product <= Int(Int32.max) else {
+                    throw invalid("array '\(key)' has rows of shape \(Array(a.shape.dropFirst())) (shape \(a.shape)); "
+                                  + "expected rows of at most \(Int32.max) values")
+                }
+                width = product
+            }
+            return (a, width)
         }
         let obs = try rows(Key.observations)
         let act = try rows(Key.actions)

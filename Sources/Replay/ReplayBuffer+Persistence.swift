@@ -132,9 +132,17 @@ extension ReplayBuffer {
         }
         let capacity = Int(state[1]), totalAdded = Int(state[4]), nextEpisodeID = Int(state[5])
         let episodeOpen = state[6], lastDropped = Int(state[7]), n = data.count
+        // Row widths are at most Int32.max (`OfflineDataset(archive:)` checks), so this cannot overflow.
         let rowFloats = 2 * data.observationSize + data.actionSize + 3
         guard capacity > 0, capacity <= (1 << 36) / rowFloats else {
             throw invalid(stateKey, "gives capacity \(capacity); expected 1 ... \((1 << 36) / rowFloats) for rows of \(rowFloats) floats")
+        }
+        // The buffer is allocated up front: a capacity the file made up must not exhaust memory (the process would be killed).
+        let bytes = Double(capacity) * Double(rowFloats * 4 + 8), memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes <= memory / 2 else {
+            func gigabytes(_ b: Double) -> String { String(format: "%.1f GB", b / 1e9) }
+            throw invalid(stateKey, "gives capacity \(capacity): rows of \(rowFloats) floats would need \(gigabytes(bytes)), "
+                          + "more than half of this machine's \(gigabytes(memory)) of memory")
         }
         guard Int(state[2]) == data.observationSize, Int(state[3]) == data.actionSize else {
             throw invalid(stateKey, "gives observation size \(state[2]) and action size \(state[3]); "

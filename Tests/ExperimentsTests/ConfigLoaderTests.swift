@@ -12,6 +12,13 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    /// Found by `ConfigFuzzTests`: before, a control character gave `c.yaml: invalid YAML: control characters
+    /// are not allowed`, with no position (Yams' reader errors carry an offset, not a mark).
+    func testControlCharacterIsReportedAtItsLineAndColumn() {
+        let error = capturedConfigError { _ = try ExperimentSweep.decode(yaml: "name: a\nseed: 1\u{1}\n", file: "c.yaml") }
+        XCTAssertEqual(error?.description, "c.yaml:2:8: invalid YAML: control characters are not allowed (U+0001)")
+    }
+
     func testEmptyDocumentGivesDefaults() throws {
         XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: ""), ExperimentConfig())
         XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: "# only a comment\n"), ExperimentConfig())

@@ -270,4 +270,24 @@ final class SafeTensorsTests: XCTestCase {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
+
+    /// Found by fuzzing: errors from a learner's `load(checkpoint:)` named only the learner
+    /// ("SAC checkpoint: missing tensor ..."), not the file a resumed run was reading.
+    func testReadIntoNamesTheFileInTheLoadersErrors() throws {
+        let url = directory.appendingPathComponent("sac.safetensors")
+        try SafeTensorsFile(tensors: ["w": CheckpointArray(shape: [1], values: [1])]).write(to: url)
+        XCTAssertThrowsError(try SafeTensorsFile.read(from: url) { _ in
+            throw SafeTensorsError(.missingTensors(["qf3.layers.0.weight"]), file: "SAC checkpoint")
+        }) {
+            XCTAssertEqual("\($0)", "sac.safetensors (SAC checkpoint): missing tensor 'qf3.layers.0.weight'")
+        }
+    }
+
+    /// Found by fuzzing: a header that is not JSON said only "The data is not in the correct format".
+    func testInvalidJSONHeaderSaysWhere() {
+        let message = parseError(handMade(header: "{\"w\": {\"dtype\" \"F32\"}}", values: []))
+        XCTAssertTrue(message.hasPrefix("x.safetensors: invalid safetensors header: not valid JSON ("), message)
+        XCTAssertTrue(message.contains("around"), message)   // "Invalid value around character 15." on Linux
+    }
+
 }

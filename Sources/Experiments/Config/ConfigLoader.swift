@@ -88,6 +88,9 @@ public enum ConfigLoader {
             if let mark = mark(of: error) {
                 configError.line = mark.line
                 configError.column = mark.column
+            } else if case .reader(_, let offset?, _, let text) = error, let position = position(ofCharacter: offset, in: text) {
+                // Reader errors (a control character, bad encoding) carry an offset, not a mark.
+                (configError.line, configError.column) = position
             }
             if case .duplicatedKeysInMapping(let duplicates, let context) = error, let key = duplicates.sorted().first,
                let second = secondOccurrence(of: key, in: yaml, from: context.mark.line) {
@@ -135,13 +138,23 @@ public enum ConfigLoader {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
              .composer(let context, let problem, _, _):
             return join(context, problem)
-        case .reader(let problem, _, _, _):
-            return problem
+        case .reader(let problem, _, let value, _):
+            // The offending character, when the reader says which (`value` is -1 otherwise).
+            return value >= 0 ? problem + String(format: " (U+%04X)", value) : problem
         case .duplicatedKeysInMapping(let duplicates, _):
             return "duplicate key(s) \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")) in a mapping"
         default:
             return String(describing: error)
         }
+    }
+
+    /// The 1-based `line:column` (column in Unicode scalars) of the character at `offset` (in Characters) of `text`.
+    static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int)? {
+        guard offset >= 0, let index = text.index(text.startIndex, offsetBy: offset, limitedBy: text.endIndex) else { return nil }
+        let before = text[..<index].unicodeScalars
+        let line = 1 + before.lazy.filter { $0 == "\n" }.count
+        let column = 1 + (before.lastIndex(of: "\n").map { before.distance(from: before.index(after: $0), to: before.endIndex) } ?? before.count)
+        return (line, column)
     }
 
     static func mark(of error: YamlError) -> Mark? {

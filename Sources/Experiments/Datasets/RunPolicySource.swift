@@ -45,7 +45,7 @@ struct RunPolicySource {
         switch config.algorithm {
         case .sac:
             let (learner, _, _) = try SACLoop.makeLearner(runner: runner, environment: env, threads: 1)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: try checkpoint("sac.safetensors")))
+            try SafeTensorsFile.read(from: try checkpoint("sac.safetensors")) { try learner.load(checkpoint: $0) }
             return SACDatasetPolicy(learner: learner, deterministic: !stochastic,
                                     summary: "sac run \(directory.path), checkpoint \(mode) policy", generator: generator.split())
         case .dqn:
@@ -53,7 +53,7 @@ struct RunPolicySource {
             var unused = SeededGenerator(seed: 0)
             let learner = DQNLearner(observationSize: env.observationSpace.flatSize, actionCount: actions.n,
                                      configuration: config.dqn.learnerConfiguration, generator: &unused)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: try checkpoint("dqn.safetensors")))
+            try SafeTensorsFile.read(from: try checkpoint("dqn.safetensors")) { try learner.load(checkpoint: $0) }
             let epsilon = stochastic ? config.dqn.endE : 0
             return DQNDatasetPolicy(learner: learner, start: actions.start, epsilon: epsilon,
                                     summary: "dqn run \(directory.path), checkpoint \(stochastic ? "ε-greedy (ε = end_e = \(epsilon))" : "greedy") policy",

@@ -28,7 +28,9 @@ extension SafeTensorsFile {
         do {
             object = try JSONSerialization.jsonObject(with: headerBytes)
         } catch {
-            throw fail(.invalidHeader(reason: "not valid JSON (\(error.localizedDescription))"))
+            // Foundation's debug description says where (`... around line 1, column 17.`); the localized one does not.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            throw fail(.invalidHeader(reason: "not valid JSON (\(detail))"))
         }
         guard let header = object as? [String: Any] else { throw fail(.invalidHeader(reason: "not a JSON object")) }
 

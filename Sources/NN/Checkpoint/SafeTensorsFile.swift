@@ -113,6 +113,19 @@ public struct SafeTensorsFile: Equatable, Sendable {
         return try SafeTensorsFile(data: data, label: label)
     }
 
+    /// Reads the file at `url` and hands it to `load` (a learner's `load(checkpoint:)`).
+    /// A `SafeTensorsError` that `load` throws names the file as well as its own label
+    /// (`sac.safetensors (SAC checkpoint): missing tensor 'qf3.layers.0.weight'`).
+    public static func read<T>(from url: URL, into load: (SafeTensorsFile) throws -> T) throws -> T {
+        let file = try read(from: url)
+        do {
+            return try load(file)
+        } catch var error as SafeTensorsError {
+            error.file = error.file == url.lastPathComponent ? error.file : "\(url.lastPathComponent) (\(error.file))"
+            throw error
+        }
+    }
+
     /// Reads the file at `url` and checks it holds exactly the tensors in
     /// `expected` (name → shape); returns the arrays.
     public static func load(from url: URL, expecting expected: [String: [Int]]) throws -> [String: CheckpointArray] {

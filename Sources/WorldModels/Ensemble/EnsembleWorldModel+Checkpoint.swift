@@ -38,23 +38,27 @@ extension EnsembleWorldModel {
 
     /// Loads weights, normalisers and elites from a file written from
     /// `checkpoint()`. A missing, unexpected or wrongly shaped tensor is an
-    /// error naming it (`SafeTensorsError`); bad elites metadata names the file.
+    /// error naming it (`SafeTensorsError`); bad elites or step metadata names the file.
+    /// Nothing is changed when it throws.
     public func load(checkpointAt url: URL) throws {
         let tensors = try SafeTensorsFile.load(from: url, expecting: checkpointShapes)
         let metadata = try SafeTensorsFile.read(from: url).metadata
         let members = configuration.members
+        // Every comma-separated field an index (none dropped), all distinct, as `checkpoint()` writes them.
         guard let text = metadata["elites"],
-              case let parsed = text.split(separator: ",").compactMap({ Int($0) }),
+              case let fields = text.split(separator: ",", omittingEmptySubsequences: false),
+              case let parsed = fields.compactMap({ Int($0) }), parsed.count == fields.count, Set(parsed).count == parsed.count,
               parsed.count == configuration.elites, parsed.allSatisfy({ (0..<members).contains($0) }) else {
-            throw SafeTensorsError(.invalidHeader(reason: "metadata 'elites' must list \(configuration.elites) member indices below \(members), got '\(metadata["elites"] ?? "")'"),
+            throw SafeTensorsError(.invalidHeader(reason: "metadata 'elites' must list \(configuration.elites) distinct member indices below \(members), got '\(metadata["elites"] ?? "")'"),
+                                   file: url.path)
+        }
+        // Everything is checked before anything changes: a rejected file leaves the model as it was.
+        guard let step = metadata["optimizer_step"].flatMap({ Int($0) }), step >= 0 else {
+            throw SafeTensorsError(.invalidHeader(reason: "metadata 'optimizer_step' must be a step count >= 0, got '\(metadata["optimizer_step"] ?? "")'"),
                                    file: url.path)
         }
         for spec in network.parameterSpecs {
             try network.setParameter(named: spec.name, values: tensors["network.\(spec.name)"]!.values)
-        }
-        guard let step = metadata["optimizer_step"].flatMap({ Int($0) }), step >= 0 else {
-            throw SafeTensorsError(.invalidHeader(reason: "metadata 'optimizer_step' must be a step count >= 0, got '\(metadata["optimizer_step"] ?? "")'"),
-                                   file: url.path)
         }
         network.optimizerState = (step, tensors["optimizer.exp_avg"]!.values, tensors["optimizer.exp_avg_sq"]!.values)
         inputNormalizer = Normalizer(checkpoint: tensors, name: "input_normalizer")

@@ -47,7 +47,7 @@ struct DQNLoop: ExperimentLoop {
             let state = try session.restore(State.self)
             (generator, lastCheckpoint) = (state.generator, state.lastCheckpoint)
             buffer = try ReplayBuffer.load(from: bufferURL)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: learnerURL))
+            try SafeTensorsFile.read(from: learnerURL) { try self.learner.load(checkpoint: $0) }
         }
         let epsilon = LinearSchedule(start: dqn.startE, end: dqn.endE, duration: Int(dqn.explorationFraction * Double(total)))
         var batch = TransitionBatch(observationSize: buffer.observationSize, actionSize: 1)

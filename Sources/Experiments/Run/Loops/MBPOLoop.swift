@@ -81,7 +81,7 @@ struct MBPOLoop: ExperimentLoop {
             buffer = try ReplayBuffer.load(from: files.replay)
             modelBuffer = try ReplayBuffer.load(from: files.modelBuffer)
             try model.load(checkpointAt: files.model)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: files.learner))
+            try SafeTensorsFile.read(from: files.learner) { try learner.load(checkpoint: $0) }
         }
         let history = config.model.isSequenceBackbone ? mbpo.historyLength : 0
         let rolloutTermination: RolloutTermination = {

@@ -124,7 +124,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
             lastCheckpoint = session.steps
             modelBuffer = try ReplayBuffer.load(from: files.modelBuffer)
             try learned?.load(checkpointAt: files.model)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: files.learner))
+            try SafeTensorsFile.read(from: files.learner) { try learner.load(checkpoint: $0) }
         } else if let learned {
             let clock = Date()
             let report = try learned.fit(on: real, using: &generator)

@@ -93,7 +93,7 @@ struct OfflineModelFreeLoop: ExperimentLoop {
         if session.isResuming {
             generator = try session.restore(State.self).generator
             lastCheckpoint = session.steps
-            try learner.load(checkpoint: SafeTensorsFile.read(from: learnerURL))
+            try SafeTensorsFile.read(from: learnerURL) { try learner.load(checkpoint: $0) }
         }
         var batch = TransitionBatch(observationSize: data.observationSize, actionSize: data.actionSize)
         let weights = runner.trajectoryWeights(of: dataset)

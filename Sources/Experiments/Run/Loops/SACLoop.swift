@@ -59,7 +59,7 @@ struct SACLoop: ExperimentLoop {
             let state = try session.restore(State.self)
             (generator, lastCheckpoint) = (state.generator, state.lastCheckpoint)
             buffer = try ReplayBuffer.load(from: bufferURL)
-            try learner.load(checkpoint: SafeTensorsFile.read(from: learnerURL))
+            try SafeTensorsFile.read(from: learnerURL) { try learner.load(checkpoint: $0) }
         }
         var batch = TransitionBatch(observationSize: buffer.observationSize, actionSize: buffer.actionSize)
         var action = [Float](repeating: 0, count: learner.actionSize)
