@@ -8,17 +8,18 @@
 //   SeededRandom                 splittable seeded generator (no dependencies)
 //   AtomicFiles                  temporary file + fsync + rename writes (Foundation only)
 //   TensorCore → CBLAS, CKernels, SeededRandom   Tensor, kernels, autodiff
-//   NN → TensorCore, AtomicFiles layers, losses, optimizers, checkpoints
+//   NN → TensorCore, AtomicFiles (and CBLAS through TensorCore)  layers, losses, optimizers, checkpoints
 //   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
 //   Replay → Environments, AtomicFiles, SystemZlib, ZIPFoundation  replay buffer, sequences, datasets on disk (.npz)
-//   WorldModels → NN, Replay     world-model protocol, ensembles, backbones, trainer, uncertainty penalties
+//   WorldModels → NN, Replay, Environments, CKernels, AtomicFiles (CBLAS through NN)  world-model protocol, ensembles,
+//                                backbones, trainer, uncertainty penalties
 //   Planning → WorldModels       MPC planners, agents
-//   Learners → NN, Replay, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC (-N, EDAC), BC, TD3+BC
+//   Learners → NN, Replay, SeededRandom, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC (-N, EDAC), BC, TD3+BC
 //   Reports                      run records → tables and plots (Foundation only)
-//   Experiments → all above      configs, runner, sweeps
+//   Experiments → Planning, Learners, Reports, AtomicFiles, Yams   configs, runner, loops, datasets
 //   BenchmarkSuite → NN, Planning, Learners, Environments   `mbrl bench` workloads
-//   MBRLCommandLine              every `mbrl` command, over any environment registry
-//   mbrl                         the command-line tool (MBRLCommandLine.main() over the built-ins)
+//   MBRLCommandLine → Experiments, Reports, BenchmarkSuite, ArgumentParser   every `mbrl` command, over any registry
+//   mbrl → MBRLCommandLine        the command-line tool (MBRLCommandLine.main() over the built-ins)
 import PackageDescription
 
 let package = Package(
