@@ -21,9 +21,13 @@ public struct ReferenceReturns: Sendable, Equatable {
     /// Environment id → references.
     public static let table: [String: ReferenceReturns] = [
         "Pendulum-v1": ReferenceReturns(
-            random: -1224.5, expert: -144.6,
-            measurement: "random: `mbrl dataset collect --env Pendulum-v1 --policy random --steps 20000 --seed 0` (100 episodes); "
-                + "expert: the deterministic policy of `mbrl run Configs/sac-pendulum.yaml` (seed 0, 20k steps), "
-                + "`mbrl dataset collect --policy RUN_DIR --steps 20000 --seed 1` (100 episodes)"),
+            random: -1273.24, expert: -126.11,
+            measurement: "measured 2026-12-07 (release build, Linux x86-64): "
+                + "random -1273.24 (std 290.68, 100 episodes): "
+                + "`mbrl dataset collect --env Pendulum-v1 --policy random --steps 20000 --seed 0`; "
+                + "expert -126.11 (std 75.53, 100 episodes): the deterministic policy of "
+                + "`mbrl run Configs/sac-pendulum.yaml seed=0 output.checkpoint_every=200` (20k steps; its checkpoint is "
+                + "the policy at step 19800, the last episode end before the final step; evaluation at 20k: -165.6 over 10 episodes), "
+                + "`mbrl dataset collect --policy RUN_DIR --steps 20000 --seed 1`"),
     ]
 }
