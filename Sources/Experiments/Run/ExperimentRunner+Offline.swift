@@ -14,8 +14,7 @@ extension ExperimentRunner {
                 "no dataset at '\(path)' (relative to the working directory \(FileManager.default.currentDirectoryPath)); "
                     + "write one with `mbrl dataset collect`"), keyPath: ["offline", "dataset"]))
         }
-        let dataset = try OfflineDataset.load(from: URL(fileURLWithPath: path))
-        try dataset.checkFinite(file: path)
+        let dataset = try OfflineDataset.load(from: URL(fileURLWithPath: path))   // checks finite values too
         try dataset.validate(observationSpace: env.observationSpace, actionSpace: env.actionSpace, environment: config.env.id,
                              file: path)
         return dataset

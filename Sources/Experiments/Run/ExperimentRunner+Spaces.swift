@@ -29,6 +29,18 @@ extension ExperimentRunner {
         throw spaceError(env, needs: "a Box action space, but \(config.env.id) has actions \(env.actionSpace)")
     }
 
+    /// `env`'s action space if it is a bounded `Box` (the learners squash actions into it: SAC, MBPO, the offline
+    /// loops), else a config error at `algorithm`.
+    func boundedBoxActions(of env: any Environment) throws -> Box {
+        let box = try boxActions(of: env)
+        guard box.isBounded else {
+            throw located(ConfigError(.inapplicable(reason:
+                "algorithm \(config.algorithm.rawValue) squashes actions into the action bounds, but \(config.env.id) "
+                    + "has unbounded actions \(env.actionSpace); wrap the environment with finite bounds"), keyPath: ["algorithm"]))
+        }
+        return box
+    }
+
     /// `env`'s observation space if it is `Discrete` (tabular learners), else a config error at `algorithm`.
     func discreteObservations(of env: any Environment) throws -> Discrete {
         if case .discrete(let states) = env.observationSpace { return states }

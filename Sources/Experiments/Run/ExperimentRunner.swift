@@ -30,15 +30,9 @@ public struct ExperimentRunner {
     /// Runs the experiment and returns its summary.
     @discardableResult
     public func run(options: RunOptions = RunOptions()) throws -> RunSummary {
-        switch config.algorithm {
-        case .pets: return try run(PETSLoop(runner: self, options: options), options: options)
-        case .dynaQ: return try run(DynaQLoop(runner: self, options: options), options: options)
-        case .dqn: return try run(DQNLoop(runner: self, options: options), options: options)
-        case .sac: return try run(SACLoop(runner: self, options: options), options: options)
-        case .mbpo: return try run(MBPOLoop(runner: self, options: options), options: options)
-        case .mopo, .morel, .ravl, .offlineMBPO: return try run(OfflineModelBasedLoop(runner: self, options: options), options: options)
-        case .bc, .td3BC: return try run(OfflineModelFreeLoop(runner: self, options: options), options: options)
-        }
+        let loop = try makeLoop(options: options)
+        let session = try RunSession(runner: self, options: options, evaluationMaxSteps: loop.evaluationMaxSteps)
+        return try loop.run(in: session)
     }
 
     /// Everything `run` checks before it writes anything, without running:
@@ -46,20 +40,20 @@ public struct ExperimentRunner {
     /// child starts and is closed; the model, learner and planner are built)
     /// and opens no run directory. `mbrl run --dry-run` calls it.
     public func validate(options: RunOptions = RunOptions()) throws {
-        switch config.algorithm {
-        case .pets: _ = try PETSLoop(runner: self, options: options)
-        case .dynaQ: _ = try DynaQLoop(runner: self, options: options)
-        case .dqn: _ = try DQNLoop(runner: self, options: options)
-        case .sac: _ = try SACLoop(runner: self, options: options)
-        case .mbpo: _ = try MBPOLoop(runner: self, options: options)
-        case .mopo, .morel, .ravl, .offlineMBPO: _ = try OfflineModelBasedLoop(runner: self, options: options)
-        case .bc, .td3BC: _ = try OfflineModelFreeLoop(runner: self, options: options)
-        }
+        _ = try makeLoop(options: options)
     }
 
-    private func run<Loop: ExperimentLoop>(_ loop: Loop, options: RunOptions) throws -> RunSummary {
-        let session = try RunSession(runner: self, options: options, evaluationMaxSteps: loop.evaluationMaxSteps)
-        return try loop.run(in: session)
+    /// The loop `algorithm:` selects, built and checked (nothing written yet).
+    private func makeLoop(options: RunOptions) throws -> any ExperimentLoop {
+        switch config.algorithm {
+        case .pets: return try PETSLoop(runner: self, options: options)
+        case .dynaQ: return try DynaQLoop(runner: self, options: options)
+        case .dqn: return try DQNLoop(runner: self, options: options)
+        case .sac: return try SACLoop(runner: self, options: options)
+        case .mbpo: return try MBPOLoop(runner: self, options: options)
+        case .mopo, .morel, .ravl, .offlineMBPO: return try OfflineModelBasedLoop(runner: self, options: options)
+        case .bc, .td3BC: return try OfflineModelFreeLoop(runner: self, options: options)
+        }
     }
 
     /// Each episode's reset seed, derived from the run's seed and the episode index

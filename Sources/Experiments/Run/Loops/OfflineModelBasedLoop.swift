@@ -47,6 +47,8 @@ struct OfflineModelBasedLoop: ExperimentLoop {
     let learned: (any TrainableWorldModel)?
     let rewardFunction: (any RewardFunction)?
     let termination: RolloutTermination
+    /// The reward penalty of mopo and morel, checked against the model (nil for ravl and offline_mbpo).
+    let penalty: UncertaintyPenaltyConfiguration?
     let generator: SeededGenerator
     var evaluationMaxSteps: Int { .max }
 
@@ -75,9 +77,8 @@ struct OfflineModelBasedLoop: ExperimentLoop {
             // Terminations come from the environment's known function where there is one, else never.
             termination = KnownRewardFunctions.forEnvironment(config.env.id).map { .function($0) } ?? .never
         }
-        if config.algorithm == .mopo || config.algorithm == .morel {
-            _ = try Self.penaltyConfiguration(runner: runner, model: model)
-        }
+        penalty = config.algorithm == .mopo || config.algorithm == .morel
+            ? try Self.penaltyConfiguration(runner: runner, model: model) : nil
         self.generator = generator
     }
 
@@ -137,8 +138,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
 
         // MARK: - The penalty (MOReL's threshold from the dataset's own discrepancies)
         var penalizer: UncertaintyRewardPenalizer?
-        if config.algorithm == .mopo || config.algorithm == .morel {
-            let configuration = try Self.penaltyConfiguration(runner: runner, model: model)
+        if let configuration = penalty {
             var calibration: DisagreementCalibration?
             if config.algorithm == .morel {
                 var calibrationGenerator = SeededGenerator(seed: UInt64(config.seed) &+ 0xCA11_B8A7)

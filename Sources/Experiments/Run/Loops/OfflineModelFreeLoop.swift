@@ -61,12 +61,7 @@ struct OfflineModelFreeLoop: ExperimentLoop {
         self.runner = runner
         let config = runner.config
         env = try runner.makeEnvironment()
-        let box = try runner.boxActions(of: env)
-        guard box.isBounded else {
-            throw runner.located(ConfigError(.inapplicable(reason:
-                "algorithm \(config.algorithm.rawValue) squashes actions into the action bounds, but \(config.env.id) has unbounded actions"),
-                keyPath: ["algorithm"]))
-        }
+        let box = try runner.boundedBoxActions(of: env)
         dataset = try runner.loadOfflineDataset(for: env)
         var generator = SeededGenerator(seed: UInt64(config.seed))
         let observationSize = env.observationSpace.flatSize

@@ -35,12 +35,7 @@ struct SACLoop: ExperimentLoop {
     /// The SAC learner of `sac:` for `environment`'s Box action space (MBPO's too).
     static func makeLearner(runner: ExperimentRunner, environment env: any Environment, threads: Int?) throws
         -> (SACLearner, (low: [Float], high: [Float]), SeededGenerator) {
-        let box = try runner.boxActions(of: env)
-        guard box.isBounded else {
-            throw runner.located(ConfigError(.inapplicable(reason:
-                "algorithm \(runner.config.algorithm.rawValue) squashes actions into the action bounds, but \(runner.config.env.id) "
-                    + "has unbounded actions \(env.actionSpace); wrap the environment with finite bounds"), keyPath: ["algorithm"]))
-        }
+        let box = try runner.boundedBoxActions(of: env)
         var generator = SeededGenerator(seed: UInt64(runner.config.seed))
         let learner = SACLearner(observationSize: env.observationSpace.flatSize, actionLow: box.low, actionHigh: box.high,
                                  configuration: runner.config.sac.learnerConfiguration(threads: threads), generator: &generator)
