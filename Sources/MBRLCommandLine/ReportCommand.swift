@@ -53,6 +53,7 @@ struct ReportCommand: ParsableCommand {
         for file in report.files() {
             try RunDirectory.writeAtomically(Array(file.contents.utf8), to: directory.appendingPathComponent(file.name))
         }
+        if let summary = report.modelSummary { print(summary.markdown()) }
         for table in report.tables where table.id.hasPrefix("scores-") { print("\(table.title)\n\(table.markdown())") }
         if !report.skipped.isEmpty { print("skipped or partly read: \(report.skipped.count) (see the report's Skipped section)") }
         print("wrote \(directory.path)/report.{html,md,csv} and \(report.figures.count) figure(s)")

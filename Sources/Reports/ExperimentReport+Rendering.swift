@@ -30,7 +30,7 @@ extension ExperimentReport {
         <style>
         body{font-family:"DejaVu Sans",sans-serif;margin:2em auto;max-width:1100px;color:#222;line-height:1.4}
         table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #bbb;padding:3px 9px;text-align:right}
-        td:first-child,th:first-child{text-align:left}th{background:#f2f2f2}
+        td:first-child,th:first-child,#skipped td,#config td{text-align:left}th{background:#f2f2f2}
         figure{margin:1em 0}figcaption,.note{font-size:0.9em;color:#555}code{font-size:0.9em}
         </style>
         </head><body>

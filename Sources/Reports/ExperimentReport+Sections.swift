@@ -33,7 +33,7 @@ extension ExperimentReport {
         let what = options.xAxis == .step ? "environment steps" : "index (n-th value logged)"
         let plot = LinePlot(title: "\(metric) against \(options.xAxis == .step ? "environment steps" : "index")",
                             xLabel: what, yLabel: metric, series: series)
-        let figure = ReportFigure(id: "curve-\(String(slug))", caption: "\(metric): mean over the runs of each group (line) with a pointwise 95% bootstrap band of the mean (\(bootstrap.resamples) resamples of runs, seed \(bootstrap.seed)). Against steps, each run holds its last value until the next one.", plot: plot)
+        let figure = ReportFigure(id: "curve-\(String(slug))", caption: "\(metric): mean over the runs of each group (line) with a pointwise 95% bootstrap band of the mean (\(bootstrap.resamples) resamples of runs, seed \(bootstrap.seed)). Against steps, each run holds its last value until the next one, over the steps every run of the group reached.", plot: plot)
         let scores = ReportTable(
             id: "scores-\(String(slug))", title: "Final \(metric)",
             note: "Each run's last \(metric); per group the mean, median and interquartile mean (IQM: scipy.stats.trim_mean(x, 0.25), as rliable) over runs, each with its 95% stratified-bootstrap percentile CI (\(bootstrap.resamples) resamples within each environment; Agarwal et al. 2021).",
@@ -104,12 +104,12 @@ extension ExperimentReport {
             return .text(ModelComparisonReport.format(s.mean) + (values.count > 1 ? " ± " + ModelComparisonReport.format(s.standardDeviation) : ""))
         }
         let steps = summary.tableSteps
-        var header = ["variant", "backbone", "seeds", "parameters"]
+        var header = ["variant", "seeds", "backbone", "parameters"]
         header += summary.isOpenLoop ? steps.map { "obs RMSE k=\($0)" } + ["reward RMSE k=1"] : ["accuracy"]
         header += ["train steps/s", "imagination rows/s"]
         let rows: [[ReportCell]] = summary.variants.map { variant in
             let rows = summary.rows(variant)
-            var cells: [ReportCell] = [.text(variant), .text(rows.first?.backbone ?? variant), .number(Double(rows.count), digits: 0),
+            var cells: [ReportCell] = [.text(variant), .number(Double(rows.count), digits: 0), .text(rows.first?.backbone ?? variant),
                                        .number(Double(rows.first?.parameters ?? 0), digits: 0)]
             if summary.isOpenLoop {
                 for k in steps { cells.append(meanStd(rows.compactMap { k <= $0.observationRMSE.count ? $0.observationRMSE[k - 1] : nil })) }
@@ -123,7 +123,7 @@ extension ExperimentReport {
         }
         var items: [ReportSection.Item] = []
         if let plot = summary.plot() {
-            items.append(.figure(ReportFigure(id: "model-rmse", caption: "Open-loop observation RMSE against the prediction step k: mean over seeds, band min–max over seeds.", plot: plot)))
+            items.append(.figure(ReportFigure(id: "observation_rmse", caption: "Open-loop observation RMSE against the prediction step k: mean over seeds, band min–max over seeds.", plot: plot)))
         }
         items.append(.table(ReportTable(id: "model-quality", title: "Model quality per backbone",
                                         note: "Mean ± std over seeds (eval-model comparison directories).", header: header, rows: rows)))

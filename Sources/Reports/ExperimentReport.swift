@@ -64,6 +64,8 @@ public struct ExperimentReport: Sendable {
     public let grouping: RunGrouping?
     public let sections: [ReportSection]
     public let skipped: [SkippedInput]
+    /// The eval-model comparisons summarised per variant over seeds (nil when none was given).
+    public let modelSummary: ModelComparisonSummary?
 
     /// Finds, reads and reports the runs and comparisons in `paths` (see `ReportInputs`).
     public init(paths: [String], options: Options = Options()) throws {
@@ -125,9 +127,9 @@ public struct ExperimentReport: Sendable {
             }
             sections.append(Self.configSection(groups))
         }
-        if !comparisons.isEmpty, let summary = try? ModelComparisonSummary(comparisons: comparisons) {
-            sections.append(Self.modelSection(summary))
-        }
+        let modelSummary = comparisons.isEmpty ? nil : try? ModelComparisonSummary(comparisons: comparisons)
+        if let modelSummary { sections.append(Self.modelSection(modelSummary)) }
+        self.modelSummary = modelSummary
         self.inputs = inputs
         self.grouping = grouping
         self.sections = sections

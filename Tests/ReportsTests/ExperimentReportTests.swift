@@ -60,10 +60,10 @@ final class ExperimentReportTests: XCTestCase {
         let report = try ExperimentReport(paths: [runs.root.path], options: fast)
         let files = Dictionary(uniqueKeysWithValues: report.files().map { ($0.name, $0.contents) })
         XCTAssertEqual(Set(files.keys), ["report.html", "report.md", "report.csv", "curve-train-episode-return.svg",
-                                         "curve-eval-episode-return.svg", "model-rmse.svg"])
+                                         "curve-eval-episode-return.svg", "observation_rmse.svg"])
         let model = try XCTUnwrap(report.tables.first { $0.id == "model-quality" })
         XCTAssertEqual(model.rows.map { $0[0].display }, ["mlp", "gru"])
-        XCTAssertEqual(model.rows[1][2].display, "2")          // seeds
+        XCTAssertEqual(model.rows[1][1].display, "2")          // seeds
         for table in report.tables {
             XCTAssertTrue(files["report.md"]!.contains(table.markdown()), table.id)
             XCTAssertTrue(files["report.html"]!.contains(table.html()), table.id)
