@@ -5,7 +5,7 @@ extension ExperimentReport {
     static func metricSection(_ metric: String, groups: RunGrouping, options: Options, skipped: inout [SkippedInput]) -> ReportSection {
         var series: [LinePlot.Series] = []
         var scoreRows: [[ReportCell]] = []
-        var finals: [(label: String, tasks: [[Double]])] = []
+        var finals: [(label: String, tasks: [String: [Double]])] = []
         let bootstrap = options.bootstrap
         for group in groups.groups {
             let logged = group.runs.filter { !$0.series(metric).isEmpty }
@@ -25,7 +25,7 @@ extension ExperimentReport {
             var byTask: [String: [Double]] = [:]
             for run in logged { byTask[run.config["env.id"] ?? "", default: []].append(run.series(metric).last!.value) }
             let tasks = byTask.keys.sorted().map { byTask[$0]! }
-            finals.append((group.label, tasks))
+            finals.append((group.label, byTask))
             scoreRows.append([.text(group.label), .number(Double(logged.count), digits: 0)]
                              + Aggregate.allCases.map { .interval(bootstrap.interval(tasks: tasks, $0), digits: 2) })
         }
@@ -43,12 +43,16 @@ extension ExperimentReport {
             let poi = ProbabilityOfImprovement(bootstrap: bootstrap)
             let rows: [[ReportCell]] = finals.map { row in
                 [.text(row.label)] + finals.map { column in
-                    column.label == row.label ? .text("–") : .interval(poi.interval(tasks: row.tasks, column.tasks), digits: 2)
+                    // Strata are the environments both groups ran on; none in common: no comparison.
+                    let common = Set(row.tasks.keys).intersection(column.tasks.keys).sorted()
+                    if column.label == row.label { return .text("–") }
+                    if common.isEmpty { return .text("no common env.id") }
+                    return .interval(poi.interval(tasks: common.map { row.tasks[$0]! }, common.map { column.tasks[$0]! }), digits: 2)
                 }
             }
             items.append(.table(ReportTable(
                 id: "improvement-\(String(slug))", title: "Probability of improvement, final \(metric)",
-                note: "P(row > column): the chance a run of the row's group ends with a higher \(metric) than a run of the column's group (ties count ½; Mann–Whitney U / nm, rliable), with its 95% bootstrap CI.",
+                note: "P(row > column): the chance a run of the row's group ends with a higher \(metric) than a run of the column's group (ties count ½; Mann–Whitney U / nm, averaged over the environments both ran on, rliable), with its 95% bootstrap CI (runs resampled independently per group and environment).",
                 header: ["P(row > column)"] + finals.map(\.label), rows: rows)))
         }
         return ReportSection(title: metric, text: "", items: items)
