@@ -9,12 +9,12 @@ extension ExperimentReport {
         let bootstrap = options.bootstrap
         for group in groups.groups {
             let logged = group.runs.filter { !$0.series(metric).isEmpty }
-            for run in group.runs where !logged.contains(where: { $0.directory == run.directory }) {
-                skipped.append(SkippedInput(path: run.directory.path, reason: "no \(metric) logged: left out of its figure and table"))
-            }
             guard !logged.isEmpty else {
                 skipped.append(SkippedInput(path: "group '\(group.label)'", reason: "no run of the group logged \(metric)"))
                 continue
+            }
+            for run in group.runs where !logged.contains(where: { $0.directory == run.directory }) {
+                skipped.append(SkippedInput(path: run.directory.path, reason: "no \(metric) logged: left out of its figure and table"))
             }
             let aligned = AlignedCurves(series: logged.map { $0.series(metric) }, xAxis: options.xAxis,
                                         maximumPoints: options.maximumCurvePoints)
