@@ -15,7 +15,7 @@
 //                                backbones, trainer, uncertainty penalties
 //   Planning → WorldModels       MPC planners, agents
 //   Learners → NN, Replay, SeededRandom, CKernels  model-free learners: tabular Q / Dyna-Q, DQN, SAC (-N, EDAC), BC, TD3+BC
-//   Reports                      run records → tables and plots (Foundation only)
+//   Reports → SeededRandom       run records → tables and plots, bootstrap statistics (Foundation only)
 //   Experiments → Planning, Learners, Reports, AtomicFiles, Yams   configs, runner, loops, datasets
 //   BenchmarkSuite → NN, Planning, Learners, Environments   `mbrl bench` workloads
 //   MBRLCommandLine → Experiments, Reports, BenchmarkSuite, ArgumentParser   every `mbrl` command, over any registry
@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "WorldModels", dependencies: ["NN", "Replay", "Environments", "CKernels", "AtomicFiles"]),
         .target(name: "Planning", dependencies: ["WorldModels"]),
         .target(name: "Learners", dependencies: ["NN", "Replay", "SeededRandom", "CKernels"]),
-        .target(name: "Reports"),
+        .target(name: "Reports", dependencies: ["SeededRandom"]),
         .target(name: "Experiments", dependencies: [
             "Planning", "Learners", "Reports", "AtomicFiles", .product(name: "Yams", package: "Yams"),
         ]),
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Environments", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SeededRandom"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "mbrlTests", dependencies: ["mbrl"]),
     ],

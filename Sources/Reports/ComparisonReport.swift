@@ -1,5 +1,8 @@
 import Foundation
 
+/// (The single-metric table of earlier `mbrl report`s, kept for library users; the
+/// command now writes `ExperimentReport`.)
+///
 /// Compares groups of runs (e.g. one group per world-model backbone, several
 /// seeds each) on one metric, and writes the result as Markdown, CSV and an
 /// HTML page with an SVG learning curve:

@@ -1,9 +1,13 @@
 import Foundation
 
 /// A line chart rendered to standalone SVG: one line per series (the mean over
-/// seeds) with an optional shaded band (min–max over seeds), axes with
+/// seeds) with an optional shaded band (e.g. a bootstrap 95% band), axes with
 /// "nice" ticks, and a legend. Plain SVG 1.1, no scripts, so it renders in any
 /// browser and embeds in HTML and Markdown.
+///
+/// Series stay apart in colour and in grey print: Okabe–Ito's colour-blind-safe
+/// palette, each series also with its own dash pattern and marker shape (the
+/// legend shows all three). Each line is a `<polyline class="series">`.
 public struct LinePlot: Sendable {
     public struct Series: Sendable {
         public var label: String
@@ -21,20 +25,48 @@ public struct LinePlot: Sendable {
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
-    public var width = 640.0
-    public var height = 400.0
+    public var width = 760.0
+    public var height = 420.0
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
     }
 
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    /// Okabe & Ito (2008), colour-blind safe; ordered so neighbours also differ in lightness.
+    static let palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+    /// Dash patterns (SVG `stroke-dasharray`), cycled with a different period than the palette.
+    static let dashes = ["none", "6 3", "2 3", "8 3 2 3", "12 4", "2 2 6 2", "4 4"]
+    static let markers = ["circle", "square", "triangle", "diamond", "cross", "triangle-down", "plus"]
+
+    /// A marker of `shape` centred at (x, y), as an SVG element.
+    static func marker(_ shape: String, x: Double, y: Double, color: String) -> String {
+        let r = 4.0
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        switch shape {
+        case "circle":
+            return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r))\" fill=\"\(color)\"/>"
+        case "square":
+            return "<rect x=\"\(f(x - r))\" y=\"\(f(y - r))\" width=\"\(f(2 * r))\" height=\"\(f(2 * r))\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+        case "triangle":
+            return "<path d=\"M\(f(x)) \(f(y - r - 1))L\(f(x + r + 1)) \(f(y + r))L\(f(x - r - 1)) \(f(y + r))Z\" fill=\"\(color)\"/>"
+        case "diamond":
+            return "<path d=\"M\(f(x)) \(f(y - r - 1))L\(f(x + r + 1)) \(f(y))L\(f(x)) \(f(y + r + 1))L\(f(x - r - 1)) \(f(y))Z\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+        case "cross":
+            return "<path d=\"M\(f(x - r)) \(f(y - r))L\(f(x + r)) \(f(y + r))M\(f(x - r)) \(f(y + r))L\(f(x + r)) \(f(y - r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        case "triangle-down":
+            return "<path d=\"M\(f(x)) \(f(y + r + 1))L\(f(x + r + 1)) \(f(y - r))L\(f(x - r - 1)) \(f(y - r))Z\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+        default:
+            return "<path d=\"M\(f(x - r)) \(f(y))L\(f(x + r)) \(f(y))M\(f(x)) \(f(y - r))L\(f(x)) \(f(y + r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        }
+    }
 
     /// The chart as an SVG document.
     public func svg() -> String {
-        let left = 64.0, right = 150.0, top = 36.0, bottom = 48.0
+        let legendWidth = min(320.0, max(150.0, 50 + 6.5 * Double(series.map(\.label.count).max() ?? 0)))
+        let left = 64.0, right = legendWidth, top = 36.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let xs = series.flatMap(\.x), ys = series.flatMap { $0.y + ($0.band?.lower ?? []) + ($0.band?.upper ?? []) }
+        let xs = series.flatMap(\.x).filter(\.isFinite)
+        let ys = series.flatMap { $0.y + ($0.band?.lower ?? []) + ($0.band?.upper ?? []) }.filter(\.isFinite)
         let xTicks = Self.niceTicks(low: xs.min() ?? 0, high: xs.max() ?? 1)
         let yTicks = Self.niceTicks(low: ys.min() ?? 0, high: ys.max() ?? 1)
         let x0 = xTicks.first!, x1 = xTicks.last!, y0 = yTicks.first!, y1 = yTicks.last!
@@ -61,16 +93,29 @@ public struct LinePlot: Sendable {
         out += "<text transform=\"translate(16 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         for (i, s) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
+            let dash = Self.dashes[i % Self.dashes.count]
+            let shape = Self.markers[i % Self.markers.count]
+            let dashAttribute = dash == "none" ? "" : " stroke-dasharray=\"\(dash)\""
             if let band = s.band, !s.x.isEmpty {
                 let upper = zip(s.x, band.upper).map { "\(f(px($0))),\(f(py($1)))" }
                 let lower = zip(s.x, band.lower).reversed().map { "\(f(px($0))),\(f(py($1)))" }
-                out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
+                out += "<polygon class=\"band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
             }
             let points = zip(s.x, s.y).map { "\(f(px($0))),\(f(py($1)))" }.joined(separator: " ")
-            out += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            out += "<polyline class=\"series\" data-series=\"\(Self.escape(s.label))\" points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dashAttribute)/>\n"
+            // Markers on about eight points, offset per series so they do not sit on each other.
+            let stride = max(1, s.x.count / 8)
+            var markerIndex = s.x.count > 1 ? (i * max(1, stride / max(series.count, 1))) % stride : 0
+            out += "<g class=\"markers\">"
+            while markerIndex < s.x.count {
+                out += Self.marker(shape, x: px(s.x[markerIndex]), y: py(s.y[markerIndex]), color: color)
+                markerIndex += stride
+            }
+            out += "</g>\n"
             let ly = top + 12 + Double(i) * 18
-            out += "<line x1=\"\(f(left + plotWidth + 10))\" y1=\"\(f(ly))\" x2=\"\(f(left + plotWidth + 30))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            out += "<text x=\"\(f(left + plotWidth + 36))\" y=\"\(f(ly + 4))\">\(Self.escape(s.label))</text>\n"
+            out += "<line x1=\"\(f(left + plotWidth + 10))\" y1=\"\(f(ly))\" x2=\"\(f(left + plotWidth + 34))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2\"\(dashAttribute)/>"
+            out += Self.marker(shape, x: left + plotWidth + 22, y: ly, color: color)
+            out += "<text x=\"\(f(left + plotWidth + 40))\" y=\"\(f(ly + 4))\">\(Self.escape(s.label))</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -91,11 +136,16 @@ public struct LinePlot: Sendable {
     }
 
     static func label(_ v: Double) -> String {
-        abs(v) >= 1e4 || (abs(v) < 1e-2 && v != 0) ? String(format: "%.1e", v)
+        if abs(v) >= 1e4 && abs(v) < 1e9 && (v / 1000).rounded() == v / 1000 {
+            let k = v / 1000
+            return k >= 1000 && (k / 1000).rounded() == k / 1000 ? "\(Int(k / 1000))M" : "\(Int(k))k"
+        }
+        return abs(v) >= 1e4 || (abs(v) < 1e-2 && v != 0) ? String(format: "%.1e", v)
             : v == v.rounded() ? String(Int(v)) : String(format: "%g", v)
     }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -12,8 +12,12 @@ public struct RunRecord: Sendable {
     public let metrics: [[String: Double]]
     /// `summary.json`'s numeric values.
     public let summary: [String: Double]
+    /// What could not be read and was left out (a cut-off `metrics.jsonl` line, a missing `summary.json`):
+    /// a half-written run directory still gives what is readable.
+    public let problems: [String]
 
-    /// Reads a run directory; errors name the file and what was wrong.
+    /// Reads a run directory; only an unreadable `run.json` is an error (naming the file), anything else
+    /// unreadable is left out and listed in `problems`.
     public init(directory: URL) throws {
         self.directory = directory
         let runFile = directory.appendingPathComponent("run.json")
@@ -26,15 +30,21 @@ public struct RunRecord: Sendable {
         if let seed = run["seed"] { config["seed"] = "\(seed)" }
         self.config = config
 
+        var problems: [String] = []
         let metricsFile = directory.appendingPathComponent("metrics.jsonl")
         var metrics: [[String: Double]] = []
         if let text = try? String(contentsOf: metricsFile, encoding: .utf8) {
-            for (number, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() where !line.isEmpty {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw ReportError.unreadable(path: "\(metricsFile.path):\(number + 1)", expected: "one JSON object per line")
+                    let last = number == lines.count - 1
+                    problems.append("metrics.jsonl line \(number + 1) is not a JSON object" + (last ? " (cut off: the run was still writing or was killed); the \(metrics.count) lines before it are used" : "; skipped that line"))
+                    continue
                 }
                 metrics.append(object.compactMapValues { ($0 as? NSNumber)?.doubleValue })
             }
+        } else {
+            problems.append("no readable metrics.jsonl")
         }
         self.metrics = metrics
 
@@ -44,7 +54,11 @@ public struct RunRecord: Sendable {
             summary = object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
         } else {
             summary = [:]
+            problems.append(FileManager.default.fileExists(atPath: summaryFile.path)
+                ? "summary.json is unreadable (cost figures left out)"
+                : "no summary.json (unfinished run: cost figures left out, the metrics logged so far are used)")
         }
+        self.problems = problems
     }
 
     /// The values of metric `key` in order, with the step each was logged at.
@@ -58,6 +72,7 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, expected: String)
     case noRuns(String)
     case missingMetric(key: String, available: [String])
+    case unknownGroupKey(keys: [String], differing: [String], available: [String])
 
     public var description: String {
         switch self {
@@ -65,6 +80,9 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
         case let .noRuns(detail): return "no runs to report: \(detail)"
         case let .missingMetric(key, available):
             return "no run logged metric '\(key)'; metrics present: \(available.joined(separator: ", "))"
+        case let .unknownGroupKey(keys, differing, available):
+            let differs = differing.isEmpty ? "no config key differs between the runs" : "keys that differ between the runs: \(differing.joined(separator: ", "))"
+            return "--group-by: no run has config key \(keys.map { "'\($0)'" }.joined(separator: ", ")); \(differs); all keys: \(available.joined(separator: ", "))"
         }
     }
 }
