@@ -21,12 +21,18 @@ extension ExperimentReport {
             let band = CurveBand(x: aligned.x, curves: aligned.curves, bootstrap: bootstrap)
             series.append(LinePlot.Series(label: "\(group.label) (n=\(band.runs))", x: band.x, y: band.mean,
                                           band: (band.lower, band.upper)))
-            // Final score: each run's last value; tasks (strata) are environments.
+            // Final score: each finished run's last value (an unfinished run's last value is not its
+            // final score: it stays in the curve only); tasks (strata) are environments.
+            let finished = logged.filter(\.isFinished)
+            guard !finished.isEmpty else {
+                skipped.append(SkippedInput(path: "group '\(group.label)'", reason: "no finished run (summary.json): left out of the final \(metric) scores"))
+                continue
+            }
             var byTask: [String: [Double]] = [:]
-            for run in logged { byTask[run.config["env.id"] ?? "", default: []].append(run.series(metric).last!.value) }
+            for run in finished { byTask[run.config["env.id"] ?? "", default: []].append(run.series(metric).last!.value) }
             let tasks = byTask.keys.sorted().map { byTask[$0]! }
             finals.append((group.label, byTask))
-            scoreRows.append([.text(group.label), .number(Double(logged.count), digits: 0)]
+            scoreRows.append([.text(group.label), .number(Double(finished.count), digits: 0)]
                              + Aggregate.allCases.map { .interval(bootstrap.interval(tasks: tasks, $0), digits: 2) })
         }
         let slug = metric.map { $0.isLetter || $0.isNumber ? $0 : "-" }
@@ -36,7 +42,7 @@ extension ExperimentReport {
         let figure = ReportFigure(id: "curve-\(String(slug))", caption: "\(metric): mean over the runs of each group (line) with a pointwise 95% bootstrap band of the mean (\(bootstrap.resamples) resamples of runs, seed \(bootstrap.seed)). Against steps, each run holds its last value until the next one, over the steps every run of the group reached.", plot: plot)
         let scores = ReportTable(
             id: "scores-\(String(slug))", title: "Final \(metric)",
-            note: "Each run's last \(metric); per group the mean, median and interquartile mean (IQM: scipy.stats.trim_mean(x, 0.25), as rliable) over runs, each with its 95% stratified-bootstrap percentile CI (\(bootstrap.resamples) resamples within each environment; Agarwal et al. 2021).",
+            note: "Each finished run's last \(metric) (runs without summary.json are left out); per group the mean, median and interquartile mean (IQM: scipy.stats.trim_mean(x, 0.25), as rliable) over runs, each with its 95% stratified-bootstrap percentile CI (\(bootstrap.resamples) resamples within each environment; Agarwal et al. 2021).",
             header: ["group", "runs"] + Aggregate.allCases.map { "\($0.label) [95% CI]" }, rows: scoreRows)
         var items: [ReportSection.Item] = [.figure(figure), .table(scores)]
         if finals.count >= 2 {
@@ -75,11 +81,13 @@ extension ExperimentReport {
             ("wall time (s)", 1, { $0.summary["wall_seconds"] }),
             ("environment steps", 0, { $0.summary["total_steps"] }),
         ]
-        let kept = columns.filter { column in groups.groups.contains { $0.runs.contains { column.2($0) != nil } } }
+        let kept = columns.filter { column in groups.groups.contains { $0.runs.contains { $0.isFinished && column.2($0) != nil } } }
         guard !kept.isEmpty else { return nil }
-        let rows: [[ReportCell]] = groups.groups.map { group in
-            [.text(group.label), .number(Double(group.runs.count), digits: 0)]
-                + kept.map { column in .number(mean(group.runs.compactMap(column.2)), digits: column.1) }
+        let rows: [[ReportCell]] = groups.groups.compactMap { group in
+            let finished = group.runs.filter(\.isFinished)
+            guard !finished.isEmpty else { return nil }
+            return [.text(group.label), .number(Double(finished.count), digits: 0)]
+                + kept.map { column in .number(mean(finished.compactMap(column.2)), digits: column.1) }
         }
         return ReportTable(id: "cost", title: "Cost per group", header: ["group", "runs"] + kept.map(\.0), rows: rows)
     }

@@ -123,7 +123,7 @@ public struct ExperimentReport: Sendable {
                 throw ReportError.missingMetric(key: requested.joined(separator: "', '"), available: logged.subtracting(["step"]).sorted())
             }
             if let cost = Self.costTable(groups) {
-                sections.append(ReportSection(title: "Cost", text: "Means over the runs of each group that recorded the figure (summary.json; ms per planned action also from plan/ms_per_action). Gradient steps per second count the learner's updates (summary.json `updates` or `sac_updates`) over the run's whole wall time.", items: [.table(cost)]))
+                sections.append(ReportSection(title: "Cost", text: "Means over the finished runs of each group that recorded the figure (summary.json; ms per planned action also from plan/ms_per_action). Gradient steps per second count the learner's updates (summary.json `updates` or `sac_updates`) over the run's whole wall time.", items: [.table(cost)]))
             }
             sections.append(Self.configSection(groups))
         }

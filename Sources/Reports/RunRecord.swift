@@ -56,10 +56,13 @@ public struct RunRecord: Sendable {
             summary = [:]
             problems.append(FileManager.default.fileExists(atPath: summaryFile.path)
                 ? "summary.json is unreadable (cost figures left out)"
-                : "no summary.json (unfinished run: cost figures left out, the metrics logged so far are used)")
+                : "no summary.json (unfinished run: in the learning curves only, left out of final scores and cost)")
         }
         self.problems = problems
     }
+
+    /// Whether the run ended (it wrote `summary.json`): only a finished run's last value is a final score.
+    public var isFinished: Bool { !summary.isEmpty }
 
     /// The values of metric `key` in order, with the step each was logged at.
     public func series(_ key: String) -> [(step: Double, value: Double)] {

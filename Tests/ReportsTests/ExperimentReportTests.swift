@@ -49,7 +49,10 @@ final class ExperimentReportTests: XCTestCase {
         let reasons = report.skipped.map(\.reason).joined(separator: "\n")
         XCTAssertTrue(reasons.contains("cut off"), reasons)
         XCTAssertTrue(reasons.contains("no summary.json"), reasons)
-        XCTAssertEqual(report.tables.first { $0.id == "scores-train-episode-return" }?.rows.count, 1)
+        // Unfinished (no summary.json): its curve is drawn, but its last value is no final score.
+        XCTAssertEqual(report.figures.first { $0.id == "curve-train-episode-return" }?.plot.series.count, 1)
+        XCTAssertEqual(report.tables.first { $0.id == "scores-train-episode-return" }?.rows.count, 0)
+        XCTAssertTrue(reasons.contains("no finished run (summary.json): left out of the final train/episode_return scores"), reasons)
     }
 
     func testFilesCarryTheSameTables() throws {
