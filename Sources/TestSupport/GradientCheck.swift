@@ -19,14 +19,18 @@ import XCTest
 /// rtol 1e-2, atol 1e-3) hold for smooth ops on O(1) inputs. Keep inputs of
 /// kinked ops (relu, clamp, max) farther than h from their kinks.
 ///
-/// Pass: `|analytic − numeric| ≤ atol + rtol · max(|analytic|, |numeric|)` for every element.
+/// Pass: `|analytic − numeric| ≤ atol' + rtol · max(|analytic|, |numeric|)` for every element, where
+/// `atol' = min(atol, arrayScaleCap · max |numeric|)` over the element's array: an absolute floor never
+/// wider than a fraction of the array's own gradients. An element outside it passes only within twice
+/// the spread of its central differences at h/4 … 2h (what finite differences cannot resolve).
 /// Cost: 2 forward passes per checked element; use small shapes.
 public func checkGradients(inputs: [Tensor], parameters: [Parameter] = [],
                            step: Float = 1e-2, relativeTolerance: Float = 1e-2, absoluteTolerance: Float = 1e-3,
+                           arrayScaleCap: Float = 0.05,
                            seed: UInt64 = 0x5eed, file: StaticString = #filePath, line: UInt = #line,
                            _ f: (Tape, [Variable]) -> Variable) {
     let report = gradientCheckReport(inputs: inputs, parameters: parameters, step: step, relativeTolerance: relativeTolerance,
-                                     absoluteTolerance: absoluteTolerance, seed: seed, f)
+                                     absoluteTolerance: absoluteTolerance, arrayScaleCap: arrayScaleCap, seed: seed, f)
     if !report.failures.isEmpty {
         XCTFail("checkGradients: \(report.failures.count)/\(report.checked) elements off (max |error| \(report.maxError), rtol \(relativeTolerance), atol \(absoluteTolerance)): "
                 + report.failures.prefix(6).joined(separator: "; "), file: file, line: line)
@@ -46,6 +50,7 @@ public struct GradientCheckReport {
 /// The comparison behind `checkGradients`, returned instead of asserted.
 public func gradientCheckReport(inputs: [Tensor], parameters: [Parameter] = [],
                                 step: Float = 1e-2, relativeTolerance: Float = 1e-2, absoluteTolerance: Float = 1e-3,
+                                arrayScaleCap: Float = 0.05,
                                 seed: UInt64 = 0x5eed, _ f: (Tape, [Variable]) -> Variable) -> GradientCheckReport {
     // analytic
     let tape = Tape()
@@ -67,34 +72,61 @@ public func gradientCheckReport(inputs: [Tensor], parameters: [Parameter] = [],
     }
 
     var report = GradientCheckReport()
-    func numeric(_ get: () -> Float, _ set: (Float) -> Void) -> Float {
+    func numeric(_ get: () -> Float, _ set: (Float) -> Void, scale: Float = 1) -> Float {
         let x = get()
-        let h = step * max(1, abs(x))
+        let h = scale * step * max(1, abs(x))
         let xp = x + h, xm = x - h
         set(xp); let lp = loss()
         set(xm); let lm = loss()
         set(x)
         return Float((lp - lm) / (Double(xp) - Double(xm)))
     }
-    func compare(_ name: String, _ i: Int, _ a: Float, _ n: Float) {
-        report.checked += 1
-        let err = abs(a - n)
-        report.maxError = max(report.maxError, err)
-        if !(err <= absoluteTolerance + relativeTolerance * max(abs(a), abs(n))) {
-            report.failures.append("\(name)[\(i)]: analytic \(a) vs numeric \(n)")
+    // One array at a time. The absolute floor is capped at `arrayScaleCap` of the array's largest
+    // numeric gradient, so an array of small gradients (an SSM's A_log, dt_proj) is not checked
+    // against a floor wider than its own entries. An element outside that is re-measured with steps
+    // h/4, h/2 and 2h: where the central differences disagree, Float32 rounding noise (∝ 1/h) or
+    // curvature limits what finite differences can resolve, and the element passes within that spread
+    // (such arrays need a reference-value check, e.g. the PyTorch fixtures); where they agree, the
+    // analytic gradient must match.
+    // L's rounding floor: a small perturbation moves each Float32 output y_i by whole ulps at random,
+    // so L carries noise of about sqrt(Σ (ulp(y_i) · R_i)²) and a central difference that over h.
+    let lossFloor: Double = {
+        let t = Tape(differentiating: [])
+        let y = f(t, inputs.map { t.constant($0) }).value
+        var sum = 0.0
+        for i in 0..<y.count { let u = Double(y.scalars[i].ulp) * Double(r.scalars[i]); sum += u * u }
+        return sum.squareRoot()
+    }()
+    var h: (Int) -> Float = { _ in step }
+    func compare(_ name: String, analytic a: [Float], numeric n: [Float], remeasure: (Int, Float) -> Float) {
+        let largest = n.map(abs).max() ?? 0
+        let atol = min(absoluteTolerance, arrayScaleCap * largest)
+        for i in a.indices {
+            report.checked += 1
+            let err = abs(a[i] - n[i])
+            report.maxError = max(report.maxError, err)
+            let bound = atol + relativeTolerance * max(abs(a[i]), abs(n[i]))
+            guard !(err <= bound) else { continue }
+            let spread = [0.25, 0.5, 2].map { abs(remeasure(i, $0) - n[i]) }.max()!
+            let resolution = Float(lossFloor) / h(i)
+            if !(err <= bound + 2 * spread + 2 * resolution) || !err.isFinite {
+                report.failures.append("\(name)[\(i)]: analytic \(a[i]) vs numeric \(n[i]) (atol \(atol), finite-difference spread \(spread), resolution \(resolution))")
+            }
         }
     }
     for k in 0..<current.count {
-        for i in 0..<current[k].count {
-            let n = numeric({ current[k].scalars[i] }, { current[k].scalars[i] = $0 })
-            compare("input \(k)", i, analytic[k].scalars[i], n)
-        }
+        let n = (0..<current[k].count).map { i in numeric({ current[k].scalars[i] }, { current[k].scalars[i] = $0 }) }
+        h = { i in step * max(1, abs(current[k].scalars[i])) }
+        compare("input \(k)", analytic: analytic[k].scalars, numeric: n, remeasure: { i, scale in
+            numeric({ current[k].scalars[i] }, { current[k].scalars[i] = $0 }, scale: scale)
+        })
     }
     for (k, p) in parameters.enumerated() {
-        for i in 0..<p.count {
-            let n = numeric({ p.value.scalars[i] }, { p.value.scalars[i] = $0 })
-            compare("parameter \(k) \(p.shape)", i, analytic[inputs.count + k].scalars[i], n)
-        }
+        let n = (0..<p.count).map { i in numeric({ p.value.scalars[i] }, { p.value.scalars[i] = $0 }) }
+        h = { i in step * max(1, abs(p.value.scalars[i])) }
+        compare("parameter \(k) \(p.shape)", analytic: analytic[inputs.count + k].scalars, numeric: n, remeasure: { i, scale in
+            numeric({ p.value.scalars[i] }, { p.value.scalars[i] = $0 }, scale: scale)
+        })
     }
     return report
 }

@@ -1,3 +1,4 @@
+import SeededRandom
 import TensorCore
 import TestSupport
 import XCTest
@@ -47,5 +48,22 @@ final class GradientCheckTests: XCTestCase {
         let right = gradientCheckReport(inputs: [x]) { _, v in v[0].exp() }
         XCTAssertTrue(right.failures.isEmpty)
         XCTAssertLessThan(right.maxError, 1e-3)
+    }
+
+    /// Gradients smaller than the absolute tolerance (an SSM's A_log and dt_proj gradients are ~1e-3):
+    /// a backward rule that drops them must still fail. A plain absolute floor of 1e-3 passes it.
+    func testDetectsAZeroedSmallGradient() {
+        var g = SeededGenerator(seed: 3)
+        let x = Tensor(shape: [12], normalMean: 0, std: 1, generator: &g)
+        let small: (Tape, [Variable]) -> Variable = { tape, v in
+            // y = 1e-4·x², gradients 2e-4·x·R (under 1e-3), with a backward that drops them all.
+            tape.record((v[0].value * v[0].value) * 1e-4, inputs: [v[0]]) { g, _ in [g * 0] }
+        }
+        XCTAssertGreaterThan(gradientCheckReport(inputs: [x], small).failures.count, 6)
+        XCTAssertEqual(gradientCheckReport(inputs: [x], arrayScaleCap: .infinity, small).failures.count, 0,
+                       "without the per-array cap the zeroed small gradients pass (the gap this closes)")
+        // Right rules of the same sizes pass.
+        XCTAssertTrue(gradientCheckReport(inputs: [x]) { _, v in v[0] * v[0] * 1e-4 }.failures.isEmpty)
+        XCTAssertTrue(gradientCheckReport(inputs: [x]) { _, v in v[0] + v[0] * v[0] * 1e-3 }.failures.isEmpty)
     }
 }
