@@ -71,7 +71,8 @@ struct RunCommand: ParsableCommand {
                 try ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant,
                                      registry: registry).validate(options: RunOptions(threads: threads))
                 if sweep.isSweep {
-                    print((index > 0 ? "---\n" : "") + "# variant: \(run.variant ?? "-"), seed: \(run.config.seed)")
+                    let point = run.point.map { ", point p\($0): " + sweep.points[$0].assignments.joined(separator: " ") } ?? ""
+                    print((index > 0 ? "---\n" : "") + "# variant: \(run.variant ?? "-"), seed: \(run.config.seed)" + point)
                 }
                 print(try run.config.renderedYAML(), terminator: "")
             }

@@ -153,7 +153,7 @@ struct SweepRunCommand: ParsableCommand {
                     manifest.runs[index].state = .failed
                     manifest.runs[index].error = worker.failure()
                     finishedCount += 1
-                    progress("[\(finishedCount)/\(manifest.runs.count)] \(manifest.runs[index].id): FAILED (\(worker.failure(lines: 1)))")
+                    progress("[\(finishedCount)/\(manifest.runs.count)] \(manifest.runs[index].id): FAILED (\(worker.failure(lines: 1).replacingOccurrences(of: "\n", with: ": ")))")
                 }
                 try manifest.save(in: directory)
             }
