@@ -147,7 +147,8 @@ final class SweepCommandTests: XCTestCase {
         }
     }
 
-    /// Waits (up to `seconds`) until no process mentions `path`; returns those left.
+    /// Waits (up to `seconds`: a worker notices in 200 ms and stops after its current step) until no
+    /// process mentions `path`; returns those left.
     func waitForNoProcesses(mentioning path: String, seconds: Double) -> [Int32] {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -186,7 +187,7 @@ final class SweepCommandTests: XCTestCase {
 
     func testASweepKilledWithSIGKILLLeavesNoOrphansAndARerunFinishesEveryRunOnce() throws {
         let started = Date()
-        let file = try config(steps: 15000)
+        let file = try config(steps: 150_000)
         let out = temporary.appendingPathComponent("out")
 
         // Kill 1: once the first run is done.
@@ -196,12 +197,13 @@ final class SweepCommandTests: XCTestCase {
             if let runs = try? manifestRuns(out), runs.contains(where: { $0["state"] as? String == "done" }) { break }
             usleep(20_000)
         }
+        usleep(300_000)   // the sweep has started the next worker: it runs for seconds more
         kill(sweep.processIdentifier, SIGKILL)
         sweep.waitUntilExit()
         let firstDone = try doneRunHashes(out)
         XCTAssertFalse(firstDone.isEmpty, "no run was done before the deadline")
         XCTAssertLessThan(firstDone.count, 12, "every run was done before the kill; the test needs slower runs")
-        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 10), [], "workers outlived the killed sweep")
+        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 1.5), [], "workers outlived the killed sweep")
 
         // Kill 2: at a random moment while the workers run (the delay is in the messages, to replay a failure).
         var generator = SystemRandomNumberGenerator()
@@ -211,7 +213,7 @@ final class SweepCommandTests: XCTestCase {
         kill(sweep.processIdentifier, SIGKILL)
         sweep.waitUntilExit()
         let secondDone = try doneRunHashes(out)
-        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 10), [], "workers outlived the killed sweep (kill after \(delay) µs)")
+        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 1.5), [], "workers outlived the killed sweep (kill after \(delay) µs)")
 
         // The rerun finishes every run once; the runs done before each kill are untouched.
         let result = try mbrl(["sweep", file, "--workers", "2", "--out", out.path])
