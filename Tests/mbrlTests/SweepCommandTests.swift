@@ -136,6 +136,26 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(try manifestRuns(out).map { $0["attempts"] as? Int }, [1, 1, 2, 2])
     }
 
+    func testEvalModelModeRunsOneJobPerSeed() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/pets-cartpole.yaml").path
+        let out = temporary.appendingPathComponent("eval")
+        let result = try mbrl(["sweep", file, "variants={narrow: {model.hidden_size: 4}, wide: {model.hidden_size: 8}}", "seeds=[0, 1]",
+                               "model.epochs_per_trial=1", "model.hidden_layers=1", "evaluation.train_steps=40", "evaluation.episodes=2",
+                               "evaluation.horizon=2", "--mode", "eval-model", "--workers", "2", "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let runs = try manifestRuns(out)
+        XCTAssertEqual(runs.map { $0["id"] as? String }, ["seed-0", "seed-1"])
+        XCTAssertEqual(runs.map { $0["state"] as? String }, ["done", "done"])
+        for seed in [0, 1] {
+            let comparison = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs/seed-\(seed)").path).first)
+            XCTAssertTrue(comparison.hasPrefix("ContinuousCartPole-v0__pets-cartpole__\(seed)__"), comparison)
+            for variant in ["narrow", "wide"] {
+                let path = out.appendingPathComponent("runs/seed-\(seed)/\(comparison)/\(variant)/evaluation.json").path
+                XCTAssertTrue(FileManager.default.fileExists(atPath: path), path)
+            }
+        }
+    }
+
     // MARK: - SIGKILL and rerun
 
     /// Process ids of processes (other than this one) whose command line mentions `path`.
