@@ -120,13 +120,24 @@ struct SweepRunCommand: ParsableCommand {
             while signals.stopped == nil && running.count < workerCount && !queue.isEmpty {
                 let index = queue.removeFirst()
                 let entry = manifest.runs[index]
-                let arguments = try prepare(entry, sweep: sweep, directory: directory, threads: threads)
                 let wake = signals.wake
-                let worker = try SweepWorker.start(index: index, id: entry.id, arguments: arguments, threads: threads,
+                manifest.runs[index].attempts += 1
+                let worker: SweepWorker
+                do {
+                    let arguments = try prepare(entry, sweep: sweep, directory: directory, threads: threads)
+                    worker = try SweepWorker.start(index: index, id: entry.id, arguments: arguments, threads: threads,
                                                    logs: directory.appendingPathComponent("logs")) { wake.signal() }
+                } catch {
+                    manifest.runs[index].state = .failed
+                    manifest.runs[index].error = "could not start its worker: \(error)"
+                    manifest.runs[index].finished = SweepManifest.timestamp()
+                    finishedCount += 1
+                    progress("[\(finishedCount)/\(manifest.runs.count)] \(entry.id): FAILED (could not start its worker: \(error))")
+                    try manifest.save(in: directory)
+                    continue
+                }
                 signals.add(worker.process.processIdentifier)
                 manifest.runs[index].state = .running
-                manifest.runs[index].attempts += 1
                 manifest.runs[index].pid = worker.process.processIdentifier
                 manifest.runs[index].started = SweepManifest.timestamp()
                 manifest.runs[index].finished = nil

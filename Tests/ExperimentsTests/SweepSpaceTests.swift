@@ -92,6 +92,8 @@ final class SweepSpaceTests: XCTestCase {
                        "s.yaml:3:49: sweep.random.keys.planner.horizon.unifrom: unknown key 'unifrom'; did you mean 'uniform'? (valid keys: choice, int, log_uniform, uniform)")
         XCTAssertEqual(message("name: e\nsweep:\n  workers: 0\n  grid: {planner.horizon: [1]}\n"),
                        "s.yaml:3:12: sweep.workers: expected an integer of at least 1, found 0")
+        XCTAssertEqual(message("name: e\nsweep:\n  random: {samples: 200000, keys: {planner.horizon: {int: [1, 3]}}}\n"),
+                       "s.yaml:3:21: sweep.random.samples: expected at most 100000 samples, found 200000")
         XCTAssertEqual(message("name: e\nsweep:\n  gird: {planner.horizon: [1]}\n"),
                        "s.yaml:3:3: sweep.gird: unknown key 'gird'; did you mean 'grid'? (valid keys: grid, random, workers)")
         XCTAssertEqual(message("name: e\nsweep:\n  grid: {planner.horizon: [1]}\n", overrides: ["sweep.workers=0"]),

@@ -205,6 +205,33 @@ final class SweepCommandTests: XCTestCase {
         return hashes
     }
 
+    func testSIGTERMIsForwardedToTheWorkersAndTheSweepExits130() throws {
+        let file = try config(steps: 150_000, grid: "[1.0e-3]")
+        let out = temporary.appendingPathComponent("out")
+        let sweep = Process()
+        sweep.executableURL = productsDirectory.appendingPathComponent("mbrl")
+        sweep.arguments = ["sweep", file, "--workers", "2", "--out", out.path, "--quiet"]
+        let err = Pipe()
+        sweep.standardOutput = FileHandle.nullDevice
+        sweep.standardError = err
+        try sweep.run()
+        // Once both workers have written a checkpoint.
+        let deadline = Date().addingTimeInterval(30)
+        let checkpoints = ["p0_s0", "p0_s1"].map { out.appendingPathComponent("runs/\($0)/checkpoints/state.json").path }
+        while Date() < deadline && !checkpoints.allSatisfy(FileManager.default.fileExists) { usleep(20_000) }
+        kill(sweep.processIdentifier, SIGTERM)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sweep.waitUntilExit()
+        XCTAssertEqual(sweep.terminationStatus, 130, stderr)
+        XCTAssertTrue(stderr.contains("SIGTERM: stopping the 2 running worker(s)"), stderr)
+        XCTAssertEqual(processes(mentioning: out.path), [], "the sweep exits after its workers")
+        let runs = try manifestRuns(out)
+        XCTAssertEqual(runs.map { $0["state"] as? String }, ["pending", "pending"], "\(runs)")
+        XCTAssertTrue((runs[0]["error"] as? String ?? "").hasPrefix("stopped by SIGTERM to the sweep (exit status 130"), "\(runs[0])")
+        let log = try String(contentsOf: out.appendingPathComponent("logs/p0_s0.stderr"), encoding: .utf8)
+        XCTAssertTrue(log.contains("interrupted by SIGTERM at step"), log)
+    }
+
     func testASweepKilledWithSIGKILLLeavesNoOrphansAndARerunFinishesEveryRunOnce() throws {
         let started = Date()
         let file = try config(steps: 150_000)

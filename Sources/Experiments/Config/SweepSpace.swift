@@ -43,6 +43,9 @@ public struct SweepSpace: Sendable {
     /// `sweep.workers`, when given.
     public var workers: Int?
 
+    /// The most points a `sweep:` section may define (each is at least one run).
+    public static let maximumPoints = 100_000
+
     public init() {}
 
     // MARK: - Reading
@@ -79,6 +82,10 @@ public struct SweepSpace: Sendable {
                 let key = keyNode.string ?? ""
                 throw error(.unknownKey(suggestion: KeySuggestion.closest(to: key, in: valid), valid: valid), ["sweep", key], at: keyNode, file: file)
             }
+        }
+        guard grid.count * random.count <= maximumPoints else {
+            throw error(.outOfRange(expected: "at most \(maximumPoints) points", found: "\(grid.count) grid points x \(random.count) samples"),
+                        ["sweep"], at: node, file: file)
         }
         for g in grid {
             for r in random where !(g + r).isEmpty {
@@ -131,6 +138,10 @@ public struct SweepSpace: Sendable {
             guard !values.isEmpty else {
                 throw error(.outOfRange(expected: "at least one value", found: "an empty list"), ["sweep", "grid", dotted], at: value, file: file)
             }
+            guard product.count * values.count <= maximumPoints else {
+                throw error(.outOfRange(expected: "a grid of at most \(maximumPoints) points", found: "\(product.count * values.count) or more"),
+                            ["sweep", "grid"], at: node, file: file)
+            }
             product = product.flatMap { prefix in values.map { prefix + [Entry(keyNode: keyNode, path: path, section: "grid", value: $0)] } }
         }
         return product
@@ -151,6 +162,9 @@ public struct SweepSpace: Sendable {
             case "samples", "seed":
                 guard let scalar = value.scalar, case .int(let number) = ConfigScalar(scalar) else {
                     throw error(.typeMismatch(expected: "an integer", found: value.foundDescription), section + [key], at: value, file: file)
+                }
+                guard key == "seed" || number <= maximumPoints else {
+                    throw error(.outOfRange(expected: "at most \(maximumPoints) samples", found: String(number)), section + [key], at: value, file: file)
                 }
                 guard number >= (key == "samples" ? 1 : 0) else {
                     throw error(.outOfRange(expected: "an integer of at least \(key == "samples" ? 1 : 0)", found: String(number)),
