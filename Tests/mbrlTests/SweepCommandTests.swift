@@ -250,7 +250,7 @@ final class SweepCommandTests: XCTestCase {
         let firstDone = try doneRunHashes(out)
         XCTAssertFalse(firstDone.isEmpty, "no run was done before the deadline")
         XCTAssertLessThan(firstDone.count, 12, "every run was done before the kill; the test needs slower runs")
-        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 1.5), [], "workers outlived the killed sweep")
+        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 2.5), [], "workers outlived the killed sweep")
 
         // Kill 2: at a random moment while the workers run (the delay is in the messages, to replay a failure).
         var generator = SystemRandomNumberGenerator()
@@ -260,7 +260,7 @@ final class SweepCommandTests: XCTestCase {
         kill(sweep.processIdentifier, SIGKILL)
         sweep.waitUntilExit()
         let secondDone = try doneRunHashes(out)
-        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 1.5), [], "workers outlived the killed sweep (kill after \(delay) µs)")
+        XCTAssertEqual(waitForNoProcesses(mentioning: out.path, seconds: 2.5), [], "workers outlived the killed sweep (kill after \(delay) µs)")
 
         // The rerun finishes every run once; the runs done before each kill are untouched.
         let result = try mbrl(["sweep", file, "--workers", "2", "--out", out.path])
