@@ -48,6 +48,9 @@ struct EvalModelCommand: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Option(help: .hidden)   // mbrl sweep: stop when this parent process is gone
+    var parentPid: Int32?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -56,6 +59,11 @@ struct EvalModelCommand: ParsableCommand {
         let options = [trainSteps.map { "evaluation.train_steps=\($0)" }, episodes.map { "evaluation.episodes=\($0)" },
                        horizon.map { "evaluation.horizon=\($0)" }].compactMap { $0 }
         let sweep = try ExperimentSweep.load(file: config, overrides: overrides + options)
+        if !sweep.points.isEmpty {
+            throw ValidationError("eval-model compares variants on the same data; \(config) has a sweep: section (grid/random points), "
+                                  + "which `mbrl run` and `mbrl sweep --mode run` run (or remove it with the override sweep=)")
+        }
+        if let parentPid { ParentWatch.start(parent: parentPid, interruption: nil) }
         let runOptions = RunOptions(outputRoot: out, quiet: true, threads: threads)
         if sweep.variants.isEmpty {
             for run in sweep.runs {

@@ -11,7 +11,7 @@ public struct MBRLCommand: ParsableCommand {
         commandName: "mbrl",
         abstract: "Model-based reinforcement learning: environments, world models, planners.",
         version: MBRLVersion.string,
-        subcommands: [RunCommand.self, EvalModelCommand.self, EnvCommand.self, ReportCommand.self, BenchCommand.self, DatasetCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, EvalModelCommand.self, EnvCommand.self, ReportCommand.self, BenchCommand.self, DatasetCommand.self]
     )
 
     public init() {}

@@ -15,8 +15,9 @@ struct RunCommand: ParsableCommand {
           mbrl run Configs/compare-backbones-cartpole.yaml      # one run per variant (and seed)
           mbrl run --resume runs/ContinuousCartPole-v0__pets-cartpole__0__20261125-163530-901
         Writes runs/{env}__{experiment}__{seed}__{timestamp}/ (config.yaml, run.json,
-        metrics.jsonl, episodes.csv, summary.json, checkpoints/). A config with variants
-        or seeds runs each (variant x seed) in turn, named {experiment}-{variant}.
+        metrics.jsonl, episodes.csv, summary.json, checkpoints/). A config with variants,
+        seeds or a sweep: section runs each (variant x point x seed) in turn, named
+        {experiment}-{variant}[-p{point}]; `mbrl sweep` runs them in parallel workers.
         """
     )
 
@@ -42,7 +43,16 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads for the world model (default: all cores). Use 1 per run when running several at once.")
     var threads: Int?
 
+    @Option(help: .hidden)   // mbrl sweep: write the run into exactly this directory
+    var runDirectory: String?
+
+    @Option(help: .hidden)   // mbrl sweep: stop when this parent process is gone
+    var parentPid: Int32?
+
     func validate() throws {
+        if runDirectory != nil && (resume != nil || out != nil) {
+            throw ValidationError("--run-directory names the run's directory: give neither --resume nor --out with it")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if resume == nil && config == nil { throw ValidationError("give a config file, or --resume with a run directory") }
         if resume != nil && (config != nil || !overrides.isEmpty) {
@@ -61,7 +71,8 @@ struct RunCommand: ParsableCommand {
                 try ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant,
                                      registry: registry).validate(options: RunOptions(threads: threads))
                 if sweep.isSweep {
-                    print((index > 0 ? "---\n" : "") + "# variant: \(run.variant ?? "-"), seed: \(run.config.seed)")
+                    let point = run.point.map { ", point p\($0): " + sweep.points[$0].assignments.joined(separator: " ") } ?? ""
+                    print((index > 0 ? "---\n" : "") + "# variant: \(run.variant ?? "-"), seed: \(run.config.seed)" + point)
                 }
                 print(try run.config.renderedYAML(), terminator: "")
             }
@@ -70,15 +81,20 @@ struct RunCommand: ParsableCommand {
         if resume != nil && sweep.isSweep {
             throw ValidationError("--resume continues one run; \(file) defines variants or seeds")
         }
+        if runDirectory != nil && sweep.runs.count > 1 {
+            throw ValidationError("--run-directory writes one run; \(file) defines \(sweep.runs.count)")
+        }
         let interruption = RunInterruption()
+        if let parentPid { ParentWatch.start(parent: parentPid, interruption: interruption) }
         let signals = SignalHandlers(interruption: interruption)
         defer { withExtendedLifetime(signals) {} }
         for run in sweep.runs {
             if sweep.isSweep { print("== \(run.config.name), seed \(run.config.seed)") }
             let runner = ExperimentRunner(config: run.config, configFile: file, overrides: overrides, variant: run.variant,
                                           registry: registry)
-            let options = RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads,
+            var options = RunOptions(outputRoot: out, resumeDirectory: resume, quiet: quiet, threads: threads,
                                      interruption: interruption)
+            options.runDirectory = runDirectory
             do {
                 let summary = try runner.run(options: options)
                 print(Self.describe(summary))

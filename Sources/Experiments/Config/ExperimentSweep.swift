@@ -34,13 +34,25 @@ import Yams
 /// sets the seeds (replacing the file's `seeds`, or its `seed`). A file must
 /// not set both `seed` and `seeds`, nor a command line `seed=` for a file with
 /// `seeds`.
+///
+/// A `sweep:` section (`SweepSpace`: a grid and/or random samples of
+/// overrides) multiplies the runs: every (variant × point × seed), the point's
+/// overrides applied after the variant's; its runs are named `{name}-p{index}`.
 public struct ExperimentSweep: Sendable {
     /// One resolved run of the sweep.
     public struct Run: Sendable, Equatable {
         /// The variant's name (nil when the file has no variants).
         public var variant: String?
+        /// The index of its `sweep:` point (nil without a `sweep:` section).
+        public var point: Int?
         /// The resolved config (its `seed` from `seeds` when the file lists seeds).
         public var config: ExperimentConfig
+
+        /// A stable, filesystem-safe name of the run within its sweep, from its variant, point and seed:
+        /// `gru_p3_s0`, `p0_s1`, `s0`.
+        public var id: String {
+            [variant, point.map { "p\($0)" }, "s\(config.seed)"].compactMap { $0 }.joined(separator: "_")
+        }
     }
 
     /// The file the sweep was read from.
@@ -53,11 +65,15 @@ public struct ExperimentSweep: Sendable {
     public var variants: [String]
     /// The seeds of `seeds` (empty without it: each run uses its config's `seed`).
     public var seeds: [Int]
-    /// Every run, variant-major: all seeds of the first variant, then the next variant.
+    /// The points of the `sweep:` section (empty without it): see `SweepSpace`.
+    public var points: [SweepSpace.Point] = []
+    /// `sweep.workers`, when the file gives it.
+    public var workers: Int?
+    /// Every run, variant-major, then point, then seed.
     public var runs: [Run]
 
-    /// Whether the file defines more than its base config (variants or seeds).
-    public var isSweep: Bool { !variants.isEmpty || !seeds.isEmpty }
+    /// Whether the file defines more than its base config (variants, seeds or sweep points).
+    public var isSweep: Bool { !variants.isEmpty || !seeds.isEmpty || !points.isEmpty }
 
     /// Reads the sweep at `file` with command-line `overrides`.
     public static func load(file: String, overrides: [String] = []) throws -> ExperimentSweep {
@@ -68,7 +84,7 @@ public struct ExperimentSweep: Sendable {
     public static func decode(yaml: String, file: String = "<config>", overrides: [String] = []) throws -> ExperimentSweep {
         var root = try ConfigLoader.parse(yaml: yaml, file: file)
         let parsed = try overrides.map(ConfigOverride.init)
-        let sweepKeys: Set<String> = ["variants", "seeds"]
+        let sweepKeys: Set<String> = ["variants", "seeds", "sweep"]
         let configOverrides = parsed.filter { !sweepKeys.contains($0.keyPath[0]) }
         let sweepOverrides = parsed.filter { sweepKeys.contains($0.keyPath[0]) }
 
@@ -88,6 +104,7 @@ public struct ExperimentSweep: Sendable {
         // MARK: split the document: base, variants, seeds
         let seedsNode = value(of: "seeds", in: root)
         let variantsNode = value(of: "variants", in: root)
+        let spaceNode = value(of: "sweep", in: root)
         let base = removing(sweepKeys, from: root)
         // Values set on the command line have no mark: name the override instead of the file.
         func commandLineSource(of path: [String]) -> ConfigOverride? {
@@ -101,6 +118,7 @@ public struct ExperimentSweep: Sendable {
         }
         let seeds = try locating { try seedsNode.map { try readSeeds($0, file: file) } ?? [] }
         var variants = try locating { try variantsNode.map { try readVariants($0, file: file) } ?? [] }
+        let space = try locating { try spaceNode.map { try SweepSpace.read($0, file: file) } ?? SweepSpace() }
         for v in variants.indices {
             for o in variants[v].overrides.indices
             where variants[v].overrides[o].keyMark == nil || variants[v].overrides[o].value.mark == nil {
@@ -119,12 +137,16 @@ public struct ExperimentSweep: Sendable {
                               keyPath: ["seed"], override: seedOverride.text)
         }
 
-        // MARK: resolve every (variant × seed)
+        // MARK: resolve every (variant × point × seed)
         var runs: [Run] = []
         var name: String?
+        let points = space.points.indices.map(Optional.some)
         for variant in variants.isEmpty ? [nil] : variants.map(Optional.some) {
+            for point in points.isEmpty ? [nil] : points {
             for seed in seeds.isEmpty ? [nil] : seeds.map(Optional.some) {
                 var overrides = variant?.overrides ?? []
+                let pointOverrides = point.map { space.points[$0].overrides } ?? []
+                overrides += pointOverrides
                 if let seed { overrides.append(try ConfigOverride("seed=\(seed)")) }
                 overrides += configOverrides
                 var config: ExperimentConfig
@@ -138,10 +160,13 @@ public struct ExperimentSweep: Sendable {
                     name = name ?? config.name
                     if let variant { config.name += "-" + variant.name }
                 }
-                runs.append(Run(variant: variant?.name, config: config))
+                if let point, !pointOverrides.contains(where: { $0.keyPath == ["name"] }) { config.name += "-p\(point)" }
+                runs.append(Run(variant: variant?.name, point: point, config: config))
+            }
             }
         }
-        return ExperimentSweep(file: file, overrides: overrides, name: name ?? runs[0].config.name, variants: variants.map(\.name), seeds: seeds, runs: runs)
+        return ExperimentSweep(file: file, overrides: overrides, name: name ?? runs[0].config.name, variants: variants.map(\.name), seeds: seeds,
+                               points: space.points, workers: space.workers, runs: runs)
     }
 
     /// The runs of `seed` (every variant, in order): what `eval-model` compares on one data set.
@@ -260,7 +285,7 @@ public struct ExperimentSweep: Sendable {
                                           found: "'\(key)'"), ["variants", variant] + prefix + [key], at: keyNode, file: file)
             }
             let path = prefix + segments
-            guard !["variants", "seeds"].contains(path[0]) else {
+            guard !["variants", "seeds", "sweep"].contains(path[0]) else {
                 throw error(.inapplicable(reason: "a variant cannot set \(path[0]); define variants and seeds at the top level"),
                             ["variants", variant, path.joined(separator: ".")], at: keyNode, file: file)
             }

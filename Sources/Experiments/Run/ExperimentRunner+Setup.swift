@@ -118,6 +118,9 @@ extension ExperimentRunner {
         if let resume = options.resumeDirectory {
             return try RunDirectory(url: URL(fileURLWithPath: resume), resume: true)
         }
+        if let exact = options.runDirectory {
+            return try RunDirectory(adopting: URL(fileURLWithPath: exact))
+        }
         let root = options.outputRoot ?? config.output.dir
         let name = RunDirectory.name(environment: config.env.id, experiment: config.name, seed: config.seed, date: started)
         return try RunDirectory(url: URL(fileURLWithPath: root).appendingPathComponent(name))

@@ -45,6 +45,20 @@ public struct RunDirectory: Sendable {
         self.url = url
     }
 
+    /// Creates the directory at `url`, or takes over an existing one that holds no run yet (no
+    /// `run.json`; `mbrl sweep` writes a run's `config.yaml` there before the run starts).
+    public init(adopting url: URL) throws {
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("run.json").path) {
+            throw ExperimentError.runDirectoryExists(path: url.path)
+        }
+        do {
+            try FileManager.default.createDirectory(at: url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        } catch {
+            throw ExperimentError.io(path: url.path, reason: "could not create the run directory: \(error.localizedDescription)")
+        }
+        self.url = url
+    }
+
     /// The URL of `name` inside the run directory.
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 

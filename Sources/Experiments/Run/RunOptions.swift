@@ -6,6 +6,8 @@ public struct RunOptions: Sendable {
     public var outputRoot: String?
     /// Continue the run in this existing directory instead of creating a new one.
     public var resumeDirectory: String?
+    /// Write the run into exactly this directory (`mbrl sweep` chooses it); it may exist, but must not hold a run (`run.json`).
+    public var runDirectory: String?
     /// No progress output.
     public var quiet = false
     /// Worker threads of the world model's and learners' parallel kernels (nil: all active cores).

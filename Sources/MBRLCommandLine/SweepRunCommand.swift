@@ -1,0 +1,239 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+/// `mbrl sweep CONFIG [overrides] --workers N [--out DIR] [--mode run|eval-model]`:
+/// every run of the config (`ExperimentSweep`: variant × sweep point × seed)
+/// in up to N worker processes of this executable, each given `--threads T`
+/// and `OPENBLAS_NUM_THREADS=T` with T = max(1, cores / N).
+///
+/// The sweep directory holds `manifest.json` (`SweepManifest`), `runs/<id>/`
+/// (mode run: one run directory each, its resolved `config.yaml` written
+/// first; mode eval-model: one output directory per seed) and `logs/`.
+/// Rerunning the same command skips done runs, resumes half-finished ones
+/// from their checkpoints and retries the rest; `sweep.lock` keeps a second
+/// sweep out of the directory.
+struct SweepRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a sweep (the default subcommand: mbrl sweep CONFIG ...).",
+        discussion: """
+        Examples:
+          mbrl sweep Configs/dyna-maze.yaml --workers 2 --out runs/dyna-sweep
+          mbrl sweep status runs/dyna-sweep
+        Runs every (variant x sweep point x seed) of the config as its own worker process;
+        a failed run does not stop the others (the sweep exits 1 at the end, naming them).
+        Rerun the same command to continue after a crash, a kill or Ctrl-C.
+        """
+    )
+
+    /// What each worker runs.
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case run
+        case evalModel = "eval-model"
+    }
+
+    @Argument(help: "The config file (YAML).")
+    var config: String
+
+    @Argument(help: "Overrides, each key.path=value.")
+    var overrides: [String] = []
+
+    @Option(help: "Worker processes (default: sweep.workers, else the number of active processors).")
+    var workers: Int?
+
+    @Option(help: "The sweep directory (default: {output.dir}/sweep-{name}).")
+    var out: String?
+
+    @Option(help: "run: one `mbrl run` per run; eval-model: one `mbrl eval-model` per seed.")
+    var mode: Mode = .run
+
+    @Flag(help: "No progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+    }
+
+    func run() throws {
+        let configURL = URL(fileURLWithPath: config).standardizedFileURL
+        let sweep = try ExperimentSweep.load(file: config, overrides: overrides)
+        if mode == .evalModel && !sweep.points.isEmpty {
+            throw ValidationError("--mode eval-model compares variants per seed; \(config) has a sweep: section (grid/random points): use --mode run")
+        }
+        let workerCount = workers ?? sweep.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / workerCount)
+        let directory = URL(fileURLWithPath: out ?? "\(sweep.runs[0].config.output.dir)/sweep-\(sweep.name)").standardizedFileURL
+        do {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        } catch {
+            throw ExperimentError.io(path: directory.path, reason: "cannot create the sweep directory: \(error.localizedDescription)")
+        }
+        let lock = try SweepLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+
+        // MARK: the manifest: this command's, or the one a previous run of it left
+        let entries: [SweepManifest.Run]
+        switch mode {
+        case .run:
+            entries = sweep.runs.map { run in
+                SweepManifest.Run(id: run.id, variant: run.variant, seed: run.config.seed,
+                                  overrides: run.point.map { sweep.points[$0].assignments } ?? [], directory: "runs/\(run.id)")
+            }
+        case .evalModel:
+            entries = sweep.runSeeds.map { SweepManifest.Run(id: "seed-\($0)", variant: nil, seed: $0, overrides: [], directory: "runs/seed-\($0)") }
+        }
+        let checksum = SweepManifest.checksum(try Data(contentsOf: configURL))
+        let fresh = SweepManifest(configFile: configURL.path, configChecksum: checksum, overrides: overrides, mode: mode.rawValue, runs: entries)
+        var manifest = fresh
+        if let existing = try SweepManifest.load(from: directory) {
+            if let reason = existing.mismatch(with: fresh) {
+                throw ValidationError("\(SweepManifest.url(in: directory).path) belongs to another sweep: \(reason); use another --out")
+            }
+            manifest = existing
+        }
+        for index in manifest.runs.indices where manifest.runs[index].state == .running {
+            try waitForEarlierWorker(of: manifest.runs[index], in: directory)
+        }
+        let signals = SweepSignals()
+        var queue: [Int] = []
+        for index in manifest.runs.indices where manifest.runs[index].state != .done {
+            let runURL = directory.appendingPathComponent(manifest.runs[index].directory)
+            if mode == .run && FileManager.default.fileExists(atPath: runURL.appendingPathComponent("summary.json").path) {
+                manifest.runs[index].state = .done   // it finished before the sweep could record it
+                manifest.runs[index].error = nil
+                manifest.runs[index].pid = nil
+            } else {
+                manifest.runs[index].state = .pending
+                manifest.runs[index].pid = nil
+                queue.append(index)
+            }
+        }
+        try manifest.save(in: directory)
+        let skipped = manifest.runs.count - queue.count
+        progress("sweep \(directory.path): \(manifest.runs.count) runs (\(skipped) done), \(workerCount) workers x \(threads) threads")
+
+        // MARK: run the queue
+        var running: [SweepWorker] = []
+        var finishedCount = skipped
+        while true {
+            while signals.stopped == nil && running.count < workerCount && !queue.isEmpty {
+                let index = queue.removeFirst()
+                let entry = manifest.runs[index]
+                let wake = signals.wake
+                manifest.runs[index].attempts += 1
+                let worker: SweepWorker
+                do {
+                    let arguments = try prepare(entry, sweep: sweep, directory: directory, threads: threads)
+                    worker = try SweepWorker.start(index: index, id: entry.id, arguments: arguments, threads: threads,
+                                                   logs: directory.appendingPathComponent("logs")) { wake.signal() }
+                } catch {
+                    manifest.runs[index].state = .failed
+                    manifest.runs[index].error = "could not start its worker: \(error)"
+                    manifest.runs[index].finished = SweepManifest.timestamp()
+                    finishedCount += 1
+                    progress("[\(finishedCount)/\(manifest.runs.count)] \(entry.id): FAILED (could not start its worker: \(error))")
+                    try manifest.save(in: directory)
+                    continue
+                }
+                signals.add(worker.process.processIdentifier)
+                manifest.runs[index].state = .running
+                manifest.runs[index].pid = worker.process.processIdentifier
+                manifest.runs[index].started = SweepManifest.timestamp()
+                manifest.runs[index].finished = nil
+                try manifest.save(in: directory)
+                running.append(worker)
+            }
+            if running.isEmpty { break }
+            _ = signals.wake.wait(timeout: .now() + 0.5)
+            for worker in running where !worker.process.isRunning {
+                running.removeAll { $0.index == worker.index }
+                signals.remove(worker.process.processIdentifier)
+                let index = worker.index
+                manifest.runs[index].pid = nil
+                manifest.runs[index].finished = SweepManifest.timestamp()
+                if worker.process.terminationReason == .exit && worker.process.terminationStatus == 0 {
+                    manifest.runs[index].state = .done
+                    manifest.runs[index].error = nil
+                    finishedCount += 1
+                    progress("[\(finishedCount)/\(manifest.runs.count)] \(manifest.runs[index].id): done")
+                } else if let name = signals.stopped {
+                    manifest.runs[index].state = .pending
+                    manifest.runs[index].error = "stopped by \(name) to the sweep (\(worker.failure(lines: 0)))"
+                } else {
+                    manifest.runs[index].state = .failed
+                    manifest.runs[index].error = worker.failure()
+                    finishedCount += 1
+                    progress("[\(finishedCount)/\(manifest.runs.count)] \(manifest.runs[index].id): FAILED (\(worker.failure(lines: 1).replacingOccurrences(of: "\n", with: ": ")))")
+                }
+                try manifest.save(in: directory)
+            }
+        }
+
+        // MARK: the outcome
+        let counts = manifest.counts
+        print("sweep \(directory.path): " + SweepManifest.State.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+        if let name = signals.stopped {
+            FileHandle.standardError.write(Data("stopped by \(name); continue with the same command\n".utf8))
+            throw ExitCode(130)
+        }
+        let failed = manifest.runs.filter { $0.state == .failed }
+        if !failed.isEmpty {
+            var text = "\(failed.count) run(s) failed (logs in \(directory.path)/logs):\n"
+            for run in failed { text += "  \(run.id): " + (run.error ?? "").replacingOccurrences(of: "\n", with: "\n    ") + "\n" }
+            FileHandle.standardError.write(Data(text.utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func progress(_ line: String) {
+        if !quiet { print(line); fflush(stdout) }
+    }
+
+    /// Readies `entry`'s directory and returns its worker's arguments: `run --resume` when it has
+    /// a checkpoint, else a fresh run (its directory emptied, its resolved `config.yaml` written first).
+    func prepare(_ entry: SweepManifest.Run, sweep: ExperimentSweep, directory: URL, threads: Int) throws -> [String] {
+        let runURL = directory.appendingPathComponent(entry.directory)
+        let common = ["--threads", String(threads), "--parent-pid", String(getpid()), "--quiet"]
+        let manager = FileManager.default
+        if mode == .run && manager.fileExists(atPath: runURL.appendingPathComponent("checkpoints/state.json").path) {
+            return ["run", "--resume", runURL.path] + common
+        }
+        try? manager.removeItem(at: runURL)
+        try manager.createDirectory(at: runURL, withIntermediateDirectories: true)
+        switch mode {
+        case .run:
+            guard let run = sweep.runs.first(where: { $0.id == entry.id }) else {
+                throw ValidationError("run \(entry.id) of the manifest is not a run of \(config)")
+            }
+            let file = runURL.appendingPathComponent("config.yaml")
+            try RunDirectory.writeAtomically(Array(try run.config.renderedYAML().utf8), to: file)
+            return ["run", file.path, "--run-directory", runURL.path] + common
+        case .evalModel:
+            let seed = sweep.runSeeds.count > 1 ? ["seeds=[\(entry.seed)]"] : []
+            return ["eval-model", URL(fileURLWithPath: config).standardizedFileURL.path] + overrides + seed + ["--out", runURL.path] + common
+        }
+    }
+
+    /// After the sweep was killed, its workers stop within moments (`ParentWatch`): wait for the one
+    /// that ran `entry` (its pid, while it still runs this sweep's directory) before touching its directory.
+    func waitForEarlierWorker(of entry: SweepManifest.Run, in directory: URL) throws {
+        guard let pid = entry.pid else { return }
+        let runPath = directory.appendingPathComponent(entry.directory).path
+        func alive() -> Bool {
+            #if os(Linux)
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(runPath)
+            #else
+            return kill(pid, 0) == 0
+            #endif
+        }
+        let deadline = Date().addingTimeInterval(ParentWatch.grace + 10)
+        while alive() {
+            guard Date() < deadline else {
+                throw ValidationError("the worker of \(entry.id) from an earlier sweep (pid \(pid)) is still running; stop it first")
+            }
+            usleep(100_000)
+        }
+    }
+}

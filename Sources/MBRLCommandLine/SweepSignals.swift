@@ -1,0 +1,56 @@
+import Dispatch
+import Foundation
+
+/// SIGINT and SIGTERM for `mbrl sweep`: the first one stops launching runs and
+/// forwards SIGTERM to every running worker (each stops between two steps,
+/// resumable), then the sweep waits for them and exits 130; another signal is
+/// forwarded again (a worker's second signal ends it at once). Shared between
+/// the handlers and the sweep's loop, hence a class with a lock.
+final class SweepSignals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var workers: Set<Int32> = []
+    private var signalName: String?
+    private var sources: [DispatchSourceSignal] = []
+    /// Signalled when a worker ends or a stop is requested: the sweep's loop waits on it.
+    let wake = DispatchSemaphore(value: 0)
+
+    init() {
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in self.stop(name) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
+    private func stop(_ name: String) {
+        lock.lock()
+        signalName = signalName ?? name
+        let pids = workers
+        lock.unlock()
+        FileHandle.standardError.write(Data("\n\(name): stopping the \(pids.count) running worker(s); rerun the same command to continue\n".utf8))
+        for pid in pids { kill(pid, SIGTERM) }
+        wake.signal()
+    }
+
+    /// The signal that stopped the sweep, if any.
+    var stopped: String? { lock.lock(); defer { lock.unlock() }; return signalName }
+
+    /// Records a running worker (to forward signals to); false if a stop was requested meanwhile (the worker is sent SIGTERM).
+    @discardableResult
+    func add(_ pid: Int32) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        workers.insert(pid)
+        if signalName != nil { kill(pid, SIGTERM); return false }
+        return true
+    }
+
+    func remove(_ pid: Int32) { lock.lock(); workers.remove(pid); lock.unlock() }
+}
