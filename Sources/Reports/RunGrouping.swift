@@ -56,7 +56,11 @@ public struct RunGrouping: Sendable {
         let labelKeys = Self.labelKeys(keys, distinguishing: order)
         func label(_ values: [String: String]) -> String {
             if labelKeys.isEmpty { return "all runs" }
-            if labelKeys.count == 1 { return values[labelKeys[0]]! }
+            if labelKeys.count == 1 {
+                // A bare number says nothing alone: name its key (`planning_steps=5`); a name (`mlp`) does.
+                let value = values[labelKeys[0]]!
+                return Double(value) == nil ? value : "\(labelKeys[0].split(separator: ".").last!)=\(value)"
+            }
             // Pairs a group leaves unset are left out (labels stay distinct: their sets of pairs differ).
             let pairs = labelKeys.filter { values[$0] != "(unset)" }.map { "\($0)=\(values[$0]!)" }
             return pairs.isEmpty ? "(unset)" : pairs.joined(separator: ", ")
