@@ -36,14 +36,17 @@ final class ConfigFilesTests: XCTestCase {
             let sweep = try ExperimentSweep.load(file: configsDirectory.appendingPathComponent(name).path)
             let backbones = sweep.runs.map(\.config.model.backbone.rawValue)
             XCTAssertEqual(Set(backbones), ["mlp", "gru", "s4wm", "mamba", "transformer"], name)
-            for (variant, backbone) in zip(sweep.variants, backbones) where backbones.contains(variant) {
+            for (variant, backbone) in zip(sweep.runs.map { $0.variant ?? "" }, backbones) where backbones.contains(variant) {
                 XCTAssertEqual(backbone, variant, "\(name): a variant named after a backbone uses it")
             }
-            let first = sweep.runs[0].config
-            for run in sweep.runs {
-                XCTAssertEqual(run.config.env, first.env, name)
-                XCTAssertEqual(run.config.evaluation, first.evaluation, name)
-                XCTAssertEqual(run.config.seed, first.seed, name)
+            XCTAssertEqual(sweep.seeds, [0, 1, 2], "\(name): every backbone × 3 seeds")
+            for seed in sweep.seeds {   // per seed, every variant on the same data
+                let runs = sweep.runs(seed: seed)
+                XCTAssertEqual(runs.count, sweep.variants.count, name)
+                for run in runs {
+                    XCTAssertEqual(run.config.env, runs[0].config.env, name)
+                    XCTAssertEqual(run.config.evaluation, runs[0].config.evaluation, name)
+                }
             }
         }
         let cartpole = try ExperimentSweep.load(file: configsDirectory.appendingPathComponent("compare-backbones-cartpole.yaml").path)
@@ -55,12 +58,12 @@ final class ConfigFilesTests: XCTestCase {
         XCTAssertEqual(memory.runs[0].config.env.id, "GridWorld-MemoryTMaze-v0")
         XCTAssertEqual(memory.runs[0].config.evaluation.kind, .memoryProbe)
         XCTAssertEqual(memory.runs[0].config.evaluation.corridorLength, 16)
-        for run in memory.runs.dropFirst() {   // the sequence models see whole episodes
+        for run in memory.runs where run.variant != "mlp" {   // the sequence models see whole episodes
             XCTAssertEqual(run.config.model.sequenceSampling, .withinEpisode, run.variant!)
             XCTAssertEqual(run.config.model.sequenceLength, 20, run.variant!)
             XCTAssertEqual(run.config.model.rewardLossWeight, 4, run.variant!)
         }
-        let gru = memory.runs[1].config.model   // the recipe that reaches 100/100 (TMazeMemoryProbeTests)
+        let gru = try XCTUnwrap(memory.runs.first { $0.variant == "gru" }).config.model   // the recipe that reaches 100/100 (TMazeMemoryProbeTests)
         XCTAssertEqual([gru.gru.hiddenSize, gru.trainSteps, gru.batchSize, gru.headHiddenSize], [24, 300, 32, 32])
         XCTAssertEqual(gru.gru.updateGateBias, 6)
         XCTAssertEqual(gru.learningRate, 1e-2)

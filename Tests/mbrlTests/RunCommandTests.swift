@@ -31,6 +31,11 @@ final class RunCommandTests: XCTestCase {
         return ["offline.dataset=\(try tinyPendulumDataset(beside: temporary))"]
     }
 
+    /// For a config listing several seeds, only the first (the tiny runs check that each file runs, not its seeds).
+    func firstSeedOverride(for file: String) throws -> [String] {
+        try String(contentsOfFile: file, encoding: .utf8).contains("\nseeds:") ? ["seeds=[0]"] : []
+    }
+
     /// The algorithm a config file runs, as `mbrl run --dry-run` prints it (its first run's).
     func algorithm(of file: String) throws -> String {
         let out = try mbrl(["run", file, "--dry-run"] + datasetOverride(for: file))
@@ -40,8 +45,8 @@ final class RunCommandTests: XCTestCase {
     }
 
     /// The variant of each run of a config file, in order, as `mbrl run --dry-run` lists them ([] without variants or seeds; "-" for a seed of a file without variants).
-    func variants(of file: String) throws -> [String] {
-        let out = try mbrl(["run", file, "--dry-run"] + datasetOverride(for: file))
+    func variants(of file: String, overrides: [String] = []) throws -> [String] {
+        let out = try mbrl(["run", file, "--dry-run"] + datasetOverride(for: file) + overrides)
         XCTAssertEqual(out.status, 0, out.stderr)
         return out.stdout.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("# variant: ") else { return nil }
@@ -103,12 +108,13 @@ final class RunCommandTests: XCTestCase {
         var runs = 0
         for name in configs {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
-            let count = max(1, try variants(of: file).count)   // one per (variant × seed)
+            let seeds = try firstSeedOverride(for: file)
+            let count = max(1, try variants(of: file, overrides: seeds).count)   // one per (variant × seed)
             let algorithm = try algorithm(of: file)
             let offline = ["mopo", "morel", "ravl", "offline_mbpo", "bc", "td3_bc"].contains(algorithm)
             let budget = offline ? try tinyOfflineOverrides(of: file) : try XCTUnwrap(Self.tinyBudgets[algorithm], name)
             let variantOverrides = offline ? [] : try tinyVariantOverrides(of: file)
-            let out = try mbrl(["run", file] + budget + variantOverrides + ["--out", temporary.path, "--quiet"])
+            let out = try mbrl(["run", file] + budget + variantOverrides + seeds + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
             XCTAssertEqual(out.stdout.components(separatedBy: "run directory: ").count - 1, count, "\(name): \(out.stdout)")
             runs += count
@@ -131,7 +137,7 @@ final class RunCommandTests: XCTestCase {
 
     func testEveryBackboneGivesIdenticalMetricsWithOneAndTwoWorkerThreads() throws {
         let file = repositoryRoot.appendingPathComponent("Configs/mpc-backbones-cartpole.yaml").path
-        let budget = Self.tinyBudget + ["output.checkpoint=false"] + (try tinyVariantOverrides(of: file))
+        let budget = Self.tinyBudget + ["output.checkpoint=false", "seeds=[0]"] + (try tinyVariantOverrides(of: file))
         for threads in ["1", "2"] {
             let out = try mbrl(["run", file] + budget + ["--threads", threads, "--out", temporary.appendingPathComponent(threads).path, "--quiet"])
             XCTAssertEqual(out.status, 0, out.stderr)
@@ -334,12 +340,12 @@ final class RunCommandTests: XCTestCase {
         ]
         for (name, budget) in budgets.sorted(by: { $0.key < $1.key }) {
             let file = repositoryRoot.appendingPathComponent("Configs/\(name)").path
-            let out = try mbrl(["eval-model", file, "model.epochs_per_trial=1", "model.hidden_size=8", "model.hidden_layers=1"]
+            let out = try mbrl(["eval-model", file, "seeds=[0]", "model.epochs_per_trial=1", "model.hidden_size=8", "model.hidden_layers=1"]
                                + (try tinyVariantOverrides(of: file)) + budget + ["--out", temporary.path, "--quiet"])
             XCTAssertEqual(out.status, 0, "\(name): \(out.stderr)")
             let rows = out.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| variant") }
             XCTAssertEqual(rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) },
-                           try variants(of: file), "\(name): \(out.stdout)")
+                           try variants(of: file, overrides: ["seeds=[0]"]), "\(name): \(out.stdout)")
             XCTAssertTrue(rows.count >= 5, "\(name): \(out.stdout)")
             XCTAssertTrue(out.stdout.contains(name.contains("memory") ? "| accuracy | correct |" : "| obs RMSE k=1 | obs RMSE k=3 |"), out.stdout)
         }
