@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Environments", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SeededRandom"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
-        .testTarget(name: "mbrlTests", dependencies: ["mbrl"]),
+        .testTarget(name: "mbrlTests", dependencies: ["mbrl", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -101,6 +101,9 @@ struct RunCommand: ParsableCommand {
             } catch let stop as RunInterrupted {
                 FileHandle.standardError.write(Data((stop.description + "\n").utf8))
                 throw ExitCode(130)
+            } catch let diverged as RunDiverged {
+                FileHandle.standardError.write(Data(("error: " + diverged.description + "\n").utf8))
+                throw ExitCode(3)
             }
         }
     }

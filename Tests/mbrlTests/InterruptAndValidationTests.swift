@@ -152,4 +152,15 @@ final class InterruptAndValidationTests: XCTestCase {
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertTrue(out.stderr.contains("output.checkpoint is false: this run cannot be resumed"), out.stderr)
     }
+
+    func testADivergedRunExitsNonZeroWithTheDivergenceAndItsCheckpoint() throws {
+        let file = repositoryRoot.appendingPathComponent("Configs/sac-pendulum.yaml").path
+        let out = try mbrl(["run", file, "total_steps=500", "sac.learning_starts=200", "sac.hidden_sizes=[8]", "sac.batch_size=8",
+                            "sac.q_lr=1e30", "sac.policy_lr=1e30", "eval.every=0", "output.checkpoint_every=100",
+                            "--out", temporary.path, "--quiet"])
+        XCTAssertEqual(out.status, 3, out.stderr)
+        XCTAssertTrue(out.stderr.contains("error: run diverged at step "), out.stderr)
+        XCTAssertTrue(out.stderr.contains("the last good checkpoint (step 200) is kept: mbrl run --resume "), out.stderr)
+        XCTAssertFalse(out.stdout.contains("run directory: "), "no summary lines for a diverged run: \(out.stdout)")
+    }
 }

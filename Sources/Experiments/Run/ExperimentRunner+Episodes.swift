@@ -16,11 +16,11 @@ extension ExperimentRunner {
     /// executed action's vector; `terminated` and `truncated` kept distinct);
     /// an episode cut by `maxSteps` is closed in the buffer with `endEpisode()`.
     /// See `playEpisode` for the rest.
-    func runEpisode(_ env: inout any Environment, buffer: inout ReplayBuffer, seed: UInt64, maxSteps: Int,
+    func runEpisode(_ env: inout any Environment, buffer: inout ReplayBuffer, seed: UInt64, maxSteps: Int, firstStep: Int = 0,
                     act: (_ observation: [Float], _ environment: any Environment) throws -> [Float],
                     observe: (_ action: [Float], _ observation: [Float]) -> Void,
                     start: (_ observation: [Float]) -> Void = { _ in }) throws -> EpisodeResult {
-        let result = try playEpisode(&env, seed: seed, maxSteps: maxSteps, act: act, observe: observe, start: start) {
+        let result = try playEpisode(&env, seed: seed, maxSteps: maxSteps, firstStep: firstStep, act: act, observe: observe, start: start) {
             observation, action, step in
             buffer.add(observation: observation, action: action, reward: Float(step.reward),
                        nextObservation: step.observation, terminated: step.terminated, truncated: step.truncated)
@@ -33,8 +33,10 @@ extension ExperimentRunner {
 /// Runs one episode from `reset(seed:)` for at most `maxSteps` steps, choosing
 /// action vectors with `act` (clipped into the action space by
 /// `ActionEncoding`), handing each transition to `record` and telling
-/// `observe` what happened; `start` sees the first observation.
-func playEpisode(_ env: inout any Environment, seed: UInt64, maxSteps: Int,
+/// `observe` what happened; `start` sees the first observation. A NaN or
+/// infinite observation or reward throws `RunDiverged` (at `firstStep` plus
+/// the episode's step).
+func playEpisode(_ env: inout any Environment, seed: UInt64, maxSteps: Int, firstStep: Int = 0,
                  act: (_ observation: [Float], _ environment: any Environment) throws -> [Float],
                  observe: (_ action: [Float], _ observation: [Float]) -> Void = { _, _ in },
                  start: (_ observation: [Float]) -> Void = { _ in },
@@ -46,6 +48,7 @@ func playEpisode(_ env: inout any Environment, seed: UInt64, maxSteps: Int,
     while result.length < maxSteps {
         let action = encoding.action(try act(observation, env))
         let step = try env.step(action)
+        try step.requireFinite(step: firstStep + result.length)
         record(observation, action.vector, step)
         observe(action.vector, step.observation)
         observation = step.observation

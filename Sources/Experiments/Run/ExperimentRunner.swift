@@ -32,7 +32,15 @@ public struct ExperimentRunner {
     public func run(options: RunOptions = RunOptions()) throws -> RunSummary {
         let loop = try makeLoop(options: options)
         let session = try RunSession(runner: self, options: options, evaluationMaxSteps: loop.evaluationMaxSteps)
-        return try loop.run(in: session)
+        do {
+            return try loop.run(in: session)
+        } catch let diverged as RunDiverged {
+            // Keep the metrics up to the divergence (the non-finite value logged as null) beside the
+            // last good checkpoint; `--resume` drops the records after it.
+            session.progress.finish()
+            try? session.writeRecords()
+            throw session.located(diverged)
+        }
     }
 
     /// Everything `run` checks before it writes anything, without running:

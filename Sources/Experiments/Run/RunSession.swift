@@ -66,6 +66,7 @@ final class RunSession {
     /// Throws `RunInterrupted` when a stop was requested (the loops call it
     /// between steps, where every file is whole).
     func checkInterruption() throws {
+        try checkDivergence()
         guard let reason = interruption?.reason else { return }
         progress.finish()
         throw RunInterrupted(reason: reason, runDirectory: directory.url.path, steps: steps,
@@ -77,8 +78,42 @@ final class RunSession {
 
     // MARK: - Logging
 
-    /// Adds a metrics record at the current step.
-    func record(_ values: [String: Double]) { log.log(step: steps, values) }
+    /// Adds a metrics record at the current step. The first non-finite value
+    /// marks the run as diverged: the loop stops at its next
+    /// `checkInterruption()` and no checkpoint is written after it.
+    func record(_ values: [String: Double]) {
+        if divergence == nil, let key = values.keys.sorted().first(where: { !values[$0]!.isFinite }) {
+            let last = log.records.last { $0.values[key]?.isFinite == true }
+            divergence = RunDiverged(quantity: key, value: values[key]!, step: steps,
+                                     lastFinite: last.map { ($0.step, $0.values[key]!) })
+        }
+        log.log(step: steps, values)
+    }
+
+    /// The first non-finite value recorded, if any.
+    private(set) var divergence: RunDiverged?
+
+    /// Throws the divergence, if a non-finite value was recorded.
+    func checkDivergence() throws {
+        if let divergence { throw divergence }
+    }
+
+    /// Starts a checkpoint; loops call it before writing their checkpoint files. It refuses a
+    /// diverged learner (the last good checkpoint stays) and keeps the current checkpoint until
+    /// `checkpoint(_:)` has written the new one (`CheckpointGeneration`: a kill in between resumes
+    /// from the old one).
+    func beginCheckpoint() throws {
+        try checkDivergence()
+        try CheckpointGeneration(directory: directory).preserve()
+    }
+
+    /// `error` with this run's directory and last checkpoint, so its message says what `--resume` continues from.
+    func located(_ error: RunDiverged) -> RunDiverged {
+        var error = error
+        error.runDirectory = directory.url.path
+        error.checkpointSteps = config.output.checkpoint ? checkpointSteps : nil
+        return error
+    }
 
     /// Records a finished training episode (`kind`: random, trial, train, ...):
     /// a row of `episodes.csv` and `train/episode_return`, `train/episode_length`
@@ -114,6 +149,7 @@ final class RunSession {
         recordEpisode(kind: "train", result: episode, extra: extra)
         progress.update(steps: steps, of: total, lastReturn: episode.episodeReturn)
         if config.output.checkpoint && steps - lastCheckpoint >= config.output.checkpointEvery && steps < total {
+            try beginCheckpoint()
             lastCheckpoint = steps
             try checkpoint(save(lastCheckpoint))
         }
@@ -145,17 +181,29 @@ final class RunSession {
     /// `checkpoints/state.json` with the loop's `state` (the loop writes its
     /// buffers and networks first; the state file names a complete checkpoint).
     func checkpoint<Loop: Codable>(_ state: Loop) throws {
+        try checkDivergence()   // never checkpoint a diverged learner
         try writeRecords()
         try RunState(algorithm: config.algorithm.rawValue, steps: steps, episodes: episodeIndex,
                      episodeReturns: episodeReturns, episodeLengths: episodeLengths, elapsedSeconds: wallSeconds,
                      metricRecords: log.records.count, episodeRows: episodeTable.count, loop: state,
                      checksums: RunState<Loop>.checksums(in: directory)).write(to: directory)
+        CheckpointGeneration(directory: directory).discard()
         checkpointSteps = steps
     }
 
     /// Reads the last checkpoint back (for `--resume`): the counters, the
     /// metrics and episode rows up to it, and the loop's state.
     func restore<Loop: Codable>(_ type: Loop.Type) throws -> Loop {
+        // A write killed mid-way leaves its temporary file (`.name.tmp-UUID`); the file it was for is whole.
+        for folder in [directory.url, directory.file("checkpoints")] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.contains(".tmp-") {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+        try CheckpointGeneration(directory: directory).recover {
+            guard let state = try? RunState<Loop>.read(from: directory) else { return false }
+            return (try? state.verifyChecksums(in: directory)) != nil
+        }
         let state = try RunState<Loop>.read(from: directory)
         try state.verifyChecksums(in: directory)
         guard state.algorithm == config.algorithm.rawValue else {
@@ -199,6 +247,7 @@ final class RunSession {
 
     /// Writes the records and `summary.json` (with the loop's `extra` figures) and returns the summary.
     func finish(msPerAction: Double? = nil, extra: [String: Any] = [:]) throws -> RunSummary {
+        try checkDivergence()
         progress.finish()
         let evaluations = log.records.compactMap { record in
             record.values["eval/episode_return"].map { RunSummary.Evaluation(steps: record.step, meanReturn: $0) }

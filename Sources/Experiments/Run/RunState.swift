@@ -41,7 +41,7 @@ struct RunState<Loop: Codable>: Codable {
         let folder = directory.file("checkpoints")
         var sums: [String: String] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path)
-        where name != "state.json" && !name.contains(".tmp-") {
+        where name != "state.json" && CheckpointGeneration.isCheckpointFile(name) {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
             sums[name] = String(FileChecksum.fnv1a64(data), radix: 16)
         }

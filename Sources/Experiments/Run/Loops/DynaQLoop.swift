@@ -57,6 +57,7 @@ struct DynaQLoop: ExperimentLoop {
                 let s = state(observation)
                 let a = learner.act(state: s, using: &generator)
                 let result = try env.step(.discrete(actionStart + a))
+                try result.requireFinite(step: session.steps)
                 learner.learn(state: s, action: a, reward: result.reward, nextState: state(result.observation),
                               terminated: result.terminated, using: &generator)
                 observation = result.observation
@@ -79,6 +80,7 @@ struct DynaQLoop: ExperimentLoop {
             session.progress.update(episode: session.episodeIndex, of: config.dynaQ.episodes, lastReturn: episode.episodeReturn,
                                     steps: session.steps, extra: "\(episode.length) steps")
             if config.output.checkpoint {
+                try session.beginCheckpoint()
                 try session.checkpoint(State(generator: generator, evaluationGenerator: evaluationGenerator, learner: learner))
             }
         }

@@ -99,7 +99,7 @@ struct MBPOLoop: ExperimentLoop {
         // MARK: - Initial exploration: random actions, or the untrained policy sampled
         while session.steps < mbpo.initialExplorationSteps {
             let result = try runner.runEpisode(&env, buffer: &buffer, seed: session.episodeSeed(session.episodeIndex),
-                                               maxSteps: mbpo.initialExplorationSteps - session.steps) { observation, _ in
+                                               maxSteps: mbpo.initialExplorationSteps - session.steps, firstStep: session.steps) { observation, _ in
                 try session.checkInterruption()
                 if mbpo.randomInitialExplore {
                     for i in action.indices { action[i] = generator.uniform(bounds.low[i], bounds.high[i]) }
@@ -135,6 +135,7 @@ struct MBPOLoop: ExperimentLoop {
                 // MARK: a real step with the policy
                 learner.act(observations: observation, rows: 1, deterministic: !mbpo.envSamplesAction, into: &action, using: &generator)
                 let result = try env.step(.continuous(action))
+                try result.requireFinite(step: session.steps)
                 buffer.add(observation: observation, action: action, reward: Float(result.reward), nextObservation: result.observation,
                            terminated: result.terminated, truncated: result.truncated)
                 observation = result.observation
@@ -190,6 +191,7 @@ struct MBPOLoop: ExperimentLoop {
             if let lastMetrics { values.merge(SACLoop.metricValues(lastMetrics)) { _, new in new } }
             session.record(values)
             if config.output.checkpoint && session.steps < total {
+                try session.beginCheckpoint()
                 try buffer.save(to: files.replay)
                 try modelBuffer.save(to: files.modelBuffer)
                 try model.checkpoint().write(to: files.model)

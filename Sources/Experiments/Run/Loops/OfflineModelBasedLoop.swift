@@ -212,6 +212,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
 
             // MARK: checkpoint
             if config.output.checkpoint && session.steps - lastCheckpoint >= config.output.checkpointEvery && session.steps < total {
+                try session.beginCheckpoint()
                 lastCheckpoint = session.steps
                 try modelBuffer.save(to: files.modelBuffer)
                 try learner.checkpoint().write(to: files.learner)

@@ -113,6 +113,7 @@ struct OfflineModelFreeLoop: ExperimentLoop {
 
             // MARK: checkpoint
             if config.output.checkpoint && session.steps - lastCheckpoint >= config.output.checkpointEvery && session.steps < total {
+                try session.beginCheckpoint()
                 lastCheckpoint = session.steps
                 try learner.checkpoint().write(to: learnerURL)
                 try session.checkpoint(State(generator: generator))

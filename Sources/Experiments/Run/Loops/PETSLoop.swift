@@ -90,7 +90,7 @@ struct PETSLoop: ExperimentLoop {
             var randomGenerator = generator.split()
             while session.steps < config.initialRandomSteps {
                 let result = try runner.runEpisode(&env, buffer: &buffer, seed: session.episodeSeed(session.episodeIndex),
-                                                   maxSteps: min(trialLength, config.initialRandomSteps - session.steps)) { _, _ in
+                                                   maxSteps: min(trialLength, config.initialRandomSteps - session.steps), firstStep: session.steps) { _, _ in
                     try session.checkInterruption()
                     return encoding.randomVector(using: &randomGenerator)
                 } observe: { _, _ in }
@@ -114,7 +114,7 @@ struct PETSLoop: ExperimentLoop {
             var planTime = 0.0, planCalls = 0
             let stepsBefore = session.steps
             let result = try runner.runEpisode(&env, buffer: &buffer, seed: session.episodeSeed(session.episodeIndex),
-                                               maxSteps: trialLength) { observation, environment in
+                                               maxSteps: trialLength, firstStep: session.steps) { observation, environment in
                 try session.checkInterruption()
                 let clock = Date()
                 defer { planTime += Date().timeIntervalSince(clock); planCalls += 1 }
@@ -142,6 +142,7 @@ struct PETSLoop: ExperimentLoop {
 
             // MARK: logging, and what --resume needs
             if config.output.checkpoint {
+                try session.beginCheckpoint()
                 if let model = learned { try runner.saveCheckpoint(model, in: session.directory) }
                 try buffer.save(to: session.directory.file("checkpoints/replay.npz"))
                 try session.checkpoint(State(trials: trial + 1, generator: generator, planMilliseconds: planMilliseconds))

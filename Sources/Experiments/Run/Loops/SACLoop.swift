@@ -71,6 +71,7 @@ struct SACLoop: ExperimentLoop {
                 learner.act(observations: observation, rows: 1, deterministic: false, into: &action, using: &generator)
             }
             let result = try env.step(.continuous(action))
+            try result.requireFinite(step: session.steps)
             buffer.add(observation: observation, action: action, reward: Float(result.reward),
                        nextObservation: result.observation, terminated: result.terminated, truncated: result.truncated)
             observation = result.observation
