@@ -218,18 +218,4 @@ final class SequenceKernelsCausalConvTests: XCTestCase {
         XCTAssertLessThan(SeqKernelCheck.relativeError(g.w, dw), 1e-5)
         XCTAssertLessThan(SeqKernelCheck.relativeError(g.bias, db), 1e-5)
     }
-
-    /// Timing at the `mamba_seq` size (B 32, L 64, D 256, K 4); SSM_KERNEL_BENCH=1 only.
-    func testTimingMambaSeqSize() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["SSM_KERNEL_BENCH"] == "1", "set SSM_KERNEL_BENCH=1")
-        let c = CausalDepthwiseConv1D(batch: 32, length: 64, channels: 256, kernelSize: 4)
-        let v = Self.makeInputs(c, seed: 28)
-        let x = KernelTestBuffer(v.x), w = KernelTestBuffer(v.w), b = KernelTestBuffer(v.bias)
-        let y = KernelTestBuffer(zeros: v.x.count), dx = KernelTestBuffer(zeros: v.x.count)
-        let dw = KernelTestBuffer(zeros: v.w.count), db = KernelTestBuffer(zeros: v.bias.count)
-        let fwd = SeqKernelTiming.median { c.forward(x: x.r, weight: w.r, bias: b.r, y: y.w) }
-        let bwd = SeqKernelTiming.median { c.backward(x: x.r, weight: w.r, dy: y.r, dx: dx.w, dWeight: dw.w, dBias: db.w) }
-        print("CausalDepthwiseConv1D B32 L64 D256 K4: forward \(fwd) ms, backward \(bwd) ms (median wall time of 21)")
-        withExtendedLifetime((x, w, b, y, dx, dw, db)) {}
-    }
 }

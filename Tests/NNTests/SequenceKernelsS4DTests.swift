@@ -220,27 +220,4 @@ final class SequenceKernelsS4DTests: XCTestCase {
         XCTAssertLessThan(SeqKernelCheck.relativeError(g.dK, dK), 1e-5)
         XCTAssertLessThan(SeqKernelCheck.relativeError(g.dD, dD), 1e-5)
     }
-
-    /// Timing at the `s4d_seq` size (B 32, L 64, H 128, N 64); SSM_KERNEL_BENCH=1 only.
-    func testTimingS4DSeqSize() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["SSM_KERNEL_BENCH"] == "1", "set SSM_KERNEL_BENCH=1")
-        let (bs, l, h, n) = (32, 64, 128, 64)
-        let p = Self.makeParameters(channels: h, stateSize: n, seed: 39)
-        var rng = SeededGenerator(seed: 40)
-        let k = S4DRealKernel(channels: h, stateSize: n, length: l), s = S4DConvolution(batch: bs, length: l, channels: h)
-        let ld = KernelTestBuffer(p.logDt), la = KernelTestBuffer(p.logA), b = KernelTestBuffer(p.B)
-        let c = KernelTestBuffer(p.C), d = KernelTestBuffer(p.D), kk = KernelTestBuffer(zeros: l * h)
-        let u = KernelTestBuffer(SeqKernelCheck.normal(bs * l * h, &rng)), y = KernelTestBuffer(zeros: bs * l * h)
-        let du = KernelTestBuffer(zeros: bs * l * h), dK = KernelTestBuffer(zeros: l * h), dD = KernelTestBuffer(zeros: h)
-        let g1 = KernelTestBuffer(zeros: h), g2 = KernelTestBuffer(zeros: h * n), g3 = KernelTestBuffer(zeros: h * n)
-        let g4 = KernelTestBuffer(zeros: h * n)
-        let kf = SeqKernelTiming.median { k.forward(logDt: ld.r, logA: la.r, B: b.r, C: c.r, K: kk.w) }
-        let kb = SeqKernelTiming.median {
-            k.backward(logDt: ld.r, logA: la.r, B: b.r, C: c.r, dK: kk.r, dLogDt: g1.w, dLogA: g2.w, dB: g3.w, dC: g4.w)
-        }
-        let cf = SeqKernelTiming.median { s.forward(u: u.r, K: kk.r, D: d.r, y: y.w) }
-        let cb = SeqKernelTiming.median { s.backward(u: u.r, K: kk.r, D: d.r, dy: y.r, du: du.w, dK: dK.w, dD: dD.w) }
-        print("S4D H128 N64 L64: kernel forward \(kf) ms, backward \(kb) ms; conv B32 forward \(cf) ms, backward \(cb) ms")
-        withExtendedLifetime((ld, la, b, c, d, kk, u, y, du, dK, dD, g1, g2, g3, g4)) {}
-    }
 }

@@ -302,42 +302,4 @@ final class SequenceKernelsSelectiveScanTests: XCTestCase {
         }
         withExtendedLifetime((u, dl, a, bm, cm, dd)) {}
     }
-
-    /// Timing at the `mamba_seq` size (B 32, L 64, D 256, N 16), kernel calls only
-    /// (buffers made once); runs only with SSM_KERNEL_BENCH=1 (use a release build).
-    func testTimingMambaSeqSize() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["SSM_KERNEL_BENCH"] == "1", "set SSM_KERNEL_BENCH=1")
-        let s = SelectiveScan(batch: 32, length: 64, channels: 256, stateSize: 16)
-        let x = Self.makeInputs(s, seed: 18)
-        var rng = SeededGenerator(seed: 19)
-        let seq = s.batch * s.length * s.channels, bc = s.batch * s.length * s.stateSize
-        let u = KernelTestBuffer(x.u), dl = KernelTestBuffer(x.delta), a = KernelTestBuffer(x.A)
-        let bm = KernelTestBuffer(x.B), cm = KernelTestBuffer(x.C), dd = KernelTestBuffer(x.D)
-        let dy = KernelTestBuffer(SeqKernelCheck.normal(seq, &rng)), y = KernelTestBuffer(zeros: seq)
-        let du = KernelTestBuffer(zeros: seq), ddl = KernelTestBuffer(zeros: seq), da = KernelTestBuffer(zeros: x.A.count)
-        let db = KernelTestBuffer(zeros: bc), dc = KernelTestBuffer(zeros: bc), gd = KernelTestBuffer(zeros: s.channels)
-        let fwd = SeqKernelTiming.median {
-            s.forward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: dd.r, y: y.w)
-        }
-        let bwd = SeqKernelTiming.median {
-            s.backward(u: u.r, delta: dl.r, A: a.r, B: bm.r, C: cm.r, D: dd.r, dy: dy.r,
-                       du: du.w, dDelta: ddl.w, dA: da.w, dB: db.w, dC: dc.w, dD: gd.w)
-        }
-        print("SelectiveScan B32 L64 D256 N16: forward \(fwd) ms, backward \(bwd) ms (median wall time of 21)")
-        withExtendedLifetime((u, dl, a, bm, cm, dd, dy, y, du, ddl, da, db, dc, gd)) {}
-    }
-}
-
-/// Median wall time of a closure, for the opt-in timing tests.
-enum SeqKernelTiming {
-    static func median(runs: Int = 21, _ body: () -> Void) -> Double {
-        for _ in 0 ..< 3 { body() }
-        var times = [Double]()
-        for _ in 0 ..< runs {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-        }
-        return times.sorted()[runs / 2]
-    }
 }
