@@ -35,6 +35,18 @@ public final class MPCAgent<Model: WorldModel> {
         self.generator = generator
     }
 
+    /// The agent's random streams — the planner's samples and the model's
+    /// imagination noise — for checkpoints: restoring them continues both
+    /// exactly where they were.
+    public var generators: [SeededGenerator] {
+        get { [generator, objective.generator] }
+        set {
+            precondition(newValue.count == 2, "MPCAgent.generators: expected 2 generators, got \(newValue.count)")
+            generator = newValue[0]
+            objective.generator = newValue[1]
+        }
+    }
+
     /// Starts an episode at `observation` (forgets the previous plan).
     public func reset(observation: [Float]) {
         state = model.initialState(batch: 1)

@@ -9,6 +9,7 @@ import WorldModels
 /// What the runner needs from an MPC agent, whatever its model's type
 /// (`MPCAgent<Model>` for any `WorldModel`).
 protocol PlanningAgent: AnyObject {
+    var generators: [SeededGenerator] { get set }
     func reset(observation: [Float])
     func act(observation: [Float]) -> [Float]
     func observe(action: [Float], observation: [Float])
@@ -43,6 +44,22 @@ enum AgentDriver {
         switch self {
         case .learned(let agent): agent.observe(action: action, observation: observation)
         case .oracle: break
+        }
+    }
+
+    /// The agent's random streams (planner and imagination), for checkpoints.
+    var generators: [SeededGenerator] {
+        get {
+            switch self {
+            case .learned(let agent): return agent.generators
+            case .oracle(let agent, _): return agent.generators
+            }
+        }
+        nonmutating set {
+            switch self {
+            case .learned(let agent): agent.generators = newValue
+            case .oracle(let agent, _): agent.generators = newValue
+            }
         }
     }
 }

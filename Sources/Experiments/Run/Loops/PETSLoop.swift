@@ -21,6 +21,10 @@ struct PETSLoop: ExperimentLoop {
         var trials: Int
         var generator: SeededGenerator
         var planMilliseconds: [Double]
+        /// The training and evaluation agents' random streams (planner samples, imagination noise):
+        /// a resumed run plans exactly as the uninterrupted one (nil in checkpoints of older versions).
+        var agentGenerators: [SeededGenerator]?
+        var evaluationAgentGenerators: [SeededGenerator]?
     }
 
     let runner: ExperimentRunner
@@ -83,6 +87,8 @@ struct PETSLoop: ExperimentLoop {
             buffer = try ReplayBuffer.load(from: session.directory.file("checkpoints/replay.npz"))
             if let learned { try runner.loadCheckpoint(learned, in: session.directory) }
             (firstTrial, generator, planMilliseconds) = (state.trials, state.generator, state.planMilliseconds)
+            if let streams = state.agentGenerators { agent.generators = streams }
+            if let streams = state.evaluationAgentGenerators { evaluationAgent.generators = streams }
         }
 
         // MARK: - Random steps (a resumed run has them already)
@@ -145,7 +151,8 @@ struct PETSLoop: ExperimentLoop {
                 try session.beginCheckpoint()
                 if let model = learned { try runner.saveCheckpoint(model, in: session.directory) }
                 try buffer.save(to: session.directory.file("checkpoints/replay.npz"))
-                try session.checkpoint(State(trials: trial + 1, generator: generator, planMilliseconds: planMilliseconds))
+                try session.checkpoint(State(trials: trial + 1, generator: generator, planMilliseconds: planMilliseconds,
+                                             agentGenerators: agent.generators, evaluationAgentGenerators: evaluationAgent.generators))
             } else {
                 try session.writeRecords()
             }
