@@ -18,6 +18,9 @@ public final class MPCAgent<Model: WorldModel> {
     var plan: [Float] = []
     var planStep = 0
     var generator: SeededGenerator
+    /// Whether every candidate of the last plan had a NaN or infinite value (its last
+    /// evaluation): the model diverged, and the plan's action is noise.
+    public private(set) var lastPlanDiverged = false
 
     /// - `particles`: rollouts per candidate sequence; `rewardFunction`: nil to use
     ///   the model's reward predictions.
@@ -65,6 +68,8 @@ public final class MPCAgent<Model: WorldModel> {
             objective.currentObservation = observation
             plan = planner.plan(&objective, using: &generator)
             planStep = 0
+            lastPlanDiverged = objective.lastEvaluation.candidates > 0
+                && objective.lastEvaluation.nonFinite == objective.lastEvaluation.candidates
         }
         let action = Array(plan[(planStep * a)..<((planStep + 1) * a)])
         planStep += 1

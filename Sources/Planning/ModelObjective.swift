@@ -11,7 +11,7 @@ import WorldModels
 /// Rewards come from the model's reward head or from a known `RewardFunction`.
 /// All `candidates × particles` rows are imagined in one batched model call per
 /// step (rows particle-major, see `WorldModel`). Non-finite values become
-/// `-1e10`. Buffers are reused across calls.
+/// `-1e10` (and are counted in `lastEvaluation`). Buffers are reused across calls.
 public struct ModelObjective<Model: WorldModel>: TrajectoryObjective {
     public let model: Model
     public let particles: Int
@@ -20,6 +20,9 @@ public struct ModelObjective<Model: WorldModel>: TrajectoryObjective {
     public var start: Model.State
     public var generator: SeededGenerator
     public var actionSize: Int { model.actionSize }
+    /// Candidates of the last `evaluate` call, and how many of their values were NaN or infinite
+    /// (a diverged model: every one non-finite means the plan is noise).
+    public private(set) var lastEvaluation = (candidates: 0, nonFinite: 0)
 
     private var prediction: WorldModelPrediction
     private var rowActions: [Float] = []
@@ -92,12 +95,15 @@ public struct ModelObjective<Model: WorldModel>: TrajectoryObjective {
             }
             swap(&observations, &prediction.nextObservations)
         }
+        var nonFinite = 0
         for c in 0..<candidates {
             var sum: Float = 0
             for p in 0..<particles { sum += totals[p * candidates + c] }
             let value = sum / Float(particles)
+            if !value.isFinite { nonFinite += 1 }
             values[c] = value.isFinite ? value : -1e10
         }
+        lastEvaluation = (candidates, nonFinite)
     }
 
     private mutating func resize(rows: Int, observationSize o: Int) {

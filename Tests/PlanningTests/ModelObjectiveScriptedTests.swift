@@ -145,4 +145,19 @@ final class ModelObjectiveScriptedTests: XCTestCase {
         XCTAssertEqual(first, [0, 3])
         XCTAssertEqual(second, first)
     }
+
+    func testAPlanWhoseEveryValueIsNonFiniteIsReportedAsDiverged() {
+        // One NaN candidate is an ordinary bad candidate; every candidate NaN is a diverged model.
+        func agent(_ reward: @escaping (Int, Int, Int, Float) -> Float) -> MPCAgent<ScriptedModel> {
+            let model = ScriptedModel(reward: reward, termination: nil)
+            let planner = RandomShootingPlanner(horizon: 3, bounds: ActionBounds(lower: [-1], upper: [1]), population: 8)
+            let agent = MPCAgent(model: model, planner: planner, particles: 2, rewardFunction: nil, generator: SeededGenerator(seed: 1))
+            agent.reset(observation: [0])
+            _ = agent.act(observation: [0])
+            return agent
+        }
+        XCTAssertFalse(agent { _, _, _, a in a }.lastPlanDiverged)
+        XCTAssertFalse(agent { _, c, _, a in c == 3 ? .nan : a }.lastPlanDiverged)
+        XCTAssertTrue(agent { _, _, t, a in t == 2 ? .nan : a }.lastPlanDiverged)
+    }
 }

@@ -10,6 +10,7 @@ import WorldModels
 /// (`MPCAgent<Model>` for any `WorldModel`).
 protocol PlanningAgent: AnyObject {
     var generators: [SeededGenerator] { get set }
+    var lastPlanDiverged: Bool { get }
     func reset(observation: [Float])
     func act(observation: [Float]) -> [Float]
     func observe(action: [Float], observation: [Float])
@@ -44,6 +45,14 @@ enum AgentDriver {
         switch self {
         case .learned(let agent): agent.observe(action: action, observation: observation)
         case .oracle: break
+        }
+    }
+
+    /// Whether every candidate value of the agent's last plan was non-finite.
+    var lastPlanDiverged: Bool {
+        switch self {
+        case .learned(let agent): return agent.lastPlanDiverged
+        case .oracle(let agent, _): return agent.lastPlanDiverged
         }
     }
 

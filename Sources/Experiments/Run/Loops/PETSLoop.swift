@@ -124,7 +124,11 @@ struct PETSLoop: ExperimentLoop {
                 try session.checkInterruption()
                 let clock = Date()
                 defer { planTime += Date().timeIntervalSince(clock); planCalls += 1 }
-                return agent.act(observation: observation, environment: environment)
+                let action = agent.act(observation: observation, environment: environment)
+                if agent.lastPlanDiverged {
+                    throw RunDiverged(quantity: "planner values (every candidate's value)", value: .nan, step: stepsBefore + planCalls)
+                }
+                return action
             } observe: { action, observation in
                 agent.observe(action: action, observation: observation)
             } start: { observation in
