@@ -66,11 +66,19 @@ public struct RunGrouping: Sendable {
             return pairs.isEmpty ? "(unset)" : pairs.joined(separator: ", ")
         }
         self.labelKeys = labelKeys
-        groups = order.map { Group(label: label($0), values: $0, runs: members[$0]!) }.sorted { Self.naturalLess($0.label, $1.label) }
+        // Variants name their runs `{experiment}-{variant}`: when groups need several keys to tell apart
+        // but each has one run name of its own, the variant part of the name is the clearer label.
+        let names = order.map { Set(members[$0]!.map { $0.config["name"] ?? "" }) }
+        let variantLabels = labelKeys.count > 1 && names.allSatisfy { $0.count == 1 } && Set(names).count == names.count
+            ? Self.distinctSuffixes(names.map { $0.first! }) : nil
+        groups = order.enumerated().map { index, values in
+            Group(label: variantLabels?[index] ?? label(values), values: values, runs: members[values]!)
+        }.sorted { Self.naturalLess($0.label, $1.label) }
     }
 
     /// The keys the labels show: the fewest (chosen greedily) whose values still tell every group apart,
     /// preferring keys every group sets, then the usual suspects (algorithm, backbone, environment, planner).
+    /// (With more than one such key and one run name per group, the labels are the names' variant parts.)
     public let labelKeys: [String]
 
     /// A sentence saying how the runs were grouped and labelled.
@@ -100,6 +108,16 @@ public struct RunGrouping: Sendable {
             chosen.append(best)
         }
         return keys.filter { chosen.contains($0) }
+    }
+
+    /// The names without their common prefix up to a `-` (`exp-gru`, `exp-rssm` → `gru`, `rssm`); nil when
+    /// that leaves an empty or repeated label.
+    static func distinctSuffixes(_ names: [String]) -> [String]? {
+        guard var prefix = names.first else { return nil }
+        for name in names.dropFirst() { while !name.hasPrefix(prefix) { prefix.removeLast() } }
+        if let dash = prefix.lastIndex(of: "-") { prefix = String(prefix[...dash]) } else { prefix = "" }
+        let labels = names.map { String($0.dropFirst(prefix.count)) }
+        return labels.contains("") || Set(labels).count != labels.count ? nil : labels
     }
 
     /// Numbers compared as numbers (`2 < 10`), otherwise text order.

@@ -123,4 +123,11 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(AlignedCurves(series: [a, b], xAxis: .index).x, [0, 1])
         XCTAssertEqual(AlignedCurves.thin((0..<10).map(Double.init), to: 4), [0, 3, 6, 9])
     }
+
+    func testVariantNamesLabelGroupsThatNeedSeveralKeys() {
+        XCTAssertEqual(RunGrouping.distinctSuffixes(["mbpo-backbones-gru", "mbpo-backbones-rssm", "mbpo-backbones-mlp"]), ["gru", "rssm", "mlp"])
+        XCTAssertEqual(RunGrouping.distinctSuffixes(["a-x-1", "a-x-2"]), ["1", "2"])
+        XCTAssertNil(RunGrouping.distinctSuffixes(["same", "same"]))
+        XCTAssertEqual(RunGrouping.distinctSuffixes(["gru", "mlp"]), ["gru", "mlp"])
+    }
 }
