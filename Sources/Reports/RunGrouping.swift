@@ -71,6 +71,7 @@ public struct RunGrouping: Sendable {
         let names = order.map { Set(members[$0]!.map { $0.config["name"] ?? "" }) }
         let variantLabels = labelKeys.count > 1 && names.allSatisfy { $0.count == 1 } && Set(names).count == names.count
             ? Self.distinctSuffixes(names.map { $0.first! }) : nil
+        labelsFromNames = variantLabels != nil
         groups = order.enumerated().map { index, values in
             Group(label: variantLabels?[index] ?? label(values), values: values, runs: members[values]!)
         }.sorted { Self.naturalLess($0.label, $1.label) }
@@ -80,12 +81,15 @@ public struct RunGrouping: Sendable {
     /// preferring keys every group sets, then the usual suspects (algorithm, backbone, environment, planner).
     /// (With more than one such key and one run name per group, the labels are the names' variant parts.)
     public let labelKeys: [String]
+    /// Whether the labels are the variant parts of the runs' names (see `labelKeys`).
+    public let labelsFromNames: Bool
 
     /// A sentence saying how the runs were grouped and labelled.
     public var summary: String {
         if keys.isEmpty { return "All runs form one group: no config key differs between them apart from the seed, name and output paths." }
         let by = keys.count <= 4 ? keys.joined(separator: ", ") : "the \(keys.count) config keys that differ between the runs (see Configuration differences)"
-        return "Grouped by \(by); labels name \(labelKeys.joined(separator: ", "))."
+        return "Grouped by \(by); " + (labelsFromNames ? "labels are the variant part of each group's run name."
+                                                       : "labels name \(labelKeys.joined(separator: ", ")).")
     }
 
     static let preferredKeys = ["algorithm", "model.backbone", "env.id", "planner.kind", "model.kind"]
