@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Environments", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SeededRandom"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "mbrlTests", dependencies: ["mbrl", "SeededRandom"]),
     ],
