@@ -10,24 +10,12 @@ final class SweepSignals: @unchecked Sendable {
     private let lock = NSLock()
     private var workers: Set<Int32> = []
     private var signalName: String?
-    private var sources: [DispatchSourceSignal] = []
+    private var handlers: SignalHandlers?
     /// Signalled when a worker ends or a stop is requested: the sweep's loop waits on it.
     let wake = DispatchSemaphore(value: 0)
 
     init() {
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [unowned self] in self.stop(name) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        handlers = SignalHandlers { [unowned self] name in self.stop(name) }
     }
 
     private func stop(_ name: String) {
