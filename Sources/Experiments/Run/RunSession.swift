@@ -131,6 +131,14 @@ final class RunSession {
         }
     }
 
+    /// Steps a training environment: `env.step(action)`, with a NaN or infinite observation or reward
+    /// thrown as `RunDiverged` at the current step.
+    func step(_ environment: inout any Environment, _ action: Action) throws -> StepResult {
+        let result = try environment.step(action)
+        try result.requireFinite(step: steps)
+        return result
+    }
+
     // MARK: - Episodes of a step-budget loop (DQN, SAC; state: `StepBudgetLoopState`)
 
     /// Resets `environment` for the next training episode (seeded by its index) and returns its first observation.

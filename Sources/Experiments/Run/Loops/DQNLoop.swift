@@ -61,8 +61,7 @@ struct DQNLoop: ExperimentLoop {
             let step = session.steps
             let index = generator.uniformDouble() < epsilon.value(at: step)
                 ? Int(generator.next(upperBound: UInt64(actionCount))) : learner.greedyAction(observation: observation)
-            let result = try env.step(.discrete(start + index))
-            try result.requireFinite(step: session.steps)
+            let result = try session.step(&env, .discrete(start + index))
             buffer.add(observation: observation, action: [Float(index)], reward: Float(result.reward),
                        nextObservation: result.observation, terminated: result.terminated, truncated: result.truncated)
             observation = result.observation

@@ -56,8 +56,7 @@ struct DynaQLoop: ExperimentLoop {
                 try session.checkInterruption()
                 let s = state(observation)
                 let a = learner.act(state: s, using: &generator)
-                let result = try env.step(.discrete(actionStart + a))
-                try result.requireFinite(step: session.steps)
+                let result = try session.step(&env, .discrete(actionStart + a))
                 learner.learn(state: s, action: a, reward: result.reward, nextState: state(result.observation),
                               terminated: result.terminated, using: &generator)
                 observation = result.observation

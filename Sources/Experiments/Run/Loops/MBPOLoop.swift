@@ -134,8 +134,7 @@ struct MBPOLoop: ExperimentLoop {
 
                 // MARK: a real step with the policy
                 learner.act(observations: observation, rows: 1, deterministic: !mbpo.envSamplesAction, into: &action, using: &generator)
-                let result = try env.step(.continuous(action))
-                try result.requireFinite(step: session.steps)
+                let result = try session.step(&env, .continuous(action))
                 buffer.add(observation: observation, action: action, reward: Float(result.reward), nextObservation: result.observation,
                            terminated: result.terminated, truncated: result.truncated)
                 observation = result.observation

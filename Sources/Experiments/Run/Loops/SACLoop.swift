@@ -70,8 +70,7 @@ struct SACLoop: ExperimentLoop {
             } else {
                 learner.act(observations: observation, rows: 1, deterministic: false, into: &action, using: &generator)
             }
-            let result = try env.step(.continuous(action))
-            try result.requireFinite(step: session.steps)
+            let result = try session.step(&env, .continuous(action))
             buffer.add(observation: observation, action: action, reward: Float(result.reward),
                        nextObservation: result.observation, terminated: result.terminated, truncated: result.truncated)
             observation = result.observation
