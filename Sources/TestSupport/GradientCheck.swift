@@ -72,42 +72,40 @@ public func gradientCheckReport(inputs: [Tensor], parameters: [Parameter] = [],
     }
 
     var report = GradientCheckReport()
-    func numeric(_ get: () -> Float, _ set: (Float) -> Void, scale: Float = 1) -> Float {
-        let x = get()
-        let h = scale * step * max(1, abs(x))
-        let xp = x + h, xm = x - h
-        set(xp); let lp = loss()
-        set(xm); let lm = loss()
-        set(x)
-        return Float((lp - lm) / (Double(xp) - Double(xm)))
-    }
-    // One array at a time. The absolute floor is capped at `arrayScaleCap` of the array's largest
-    // numeric gradient, so an array of small gradients (an SSM's A_log, dt_proj) is not checked
-    // against a floor wider than its own entries. An element outside that is re-measured with steps
-    // h/4, h/2 and 2h: where the central differences disagree, Float32 rounding noise (∝ 1/h) or
-    // curvature limits what finite differences can resolve, and the element passes within that spread
-    // (such arrays need a reference-value check, e.g. the PyTorch fixtures); where they agree, the
-    // analytic gradient must match.
     // L's rounding floor: a small perturbation moves each Float32 output y_i by whole ulps at random,
-    // so L carries noise of about sqrt(Σ (ulp(y_i) · R_i)²) and a central difference that over h.
+    // so L carries noise of about sqrt(Σ (ulp(y_i) · R_i)²), and a central difference that over h
+    // (from the forward pass already taken for the analytic gradients).
     let lossFloor: Double = {
-        let t = Tape(differentiating: [])
-        let y = f(t, inputs.map { t.constant($0) }).value
         var sum = 0.0
-        for i in 0..<y.count { let u = Double(y.scalars[i].ulp) * Double(r.scalars[i]); sum += u * u }
+        for i in 0..<out.value.count { let u = Double(out.value.scalars[i].ulp) * Double(r.scalars[i]); sum += u * u }
         return sum.squareRoot()
     }()
-    var h: (Int) -> Float = { _ in step }
-    func compare(_ name: String, analytic a: [Float], numeric n: [Float], remeasure: (Int, Float) -> Float) {
-        let largest = n.map(abs).max() ?? 0
-        let atol = min(absoluteTolerance, arrayScaleCap * largest)
+    // One array at a time, its element i read and written through `get`/`set`. The absolute floor is
+    // capped at `arrayScaleCap` of the array's largest numeric gradient, so an array of small gradients
+    // (an SSM's A_log, dt_proj) is not checked against a floor wider than its own entries. An element
+    // outside that is re-measured with steps h/4, h/2 and 2h: where the central differences disagree,
+    // Float32 rounding noise (∝ 1/h) or curvature limits what finite differences can resolve, and the
+    // element passes within that spread plus L's rounding floor over h (such arrays need a
+    // reference-value check, e.g. the PyTorch fixtures); where they agree, the analytic gradient must match.
+    func check(_ name: String, analytic a: [Float], get: (Int) -> Float, set: (Int, Float) -> Void) {
+        func h(_ i: Int) -> Float { step * max(1, abs(get(i))) }
+        func numeric(_ i: Int, scale: Float = 1) -> Float {
+            let x = get(i)
+            let xp = x + scale * h(i), xm = x - scale * h(i)
+            set(i, xp); let lp = loss()
+            set(i, xm); let lm = loss()
+            set(i, x)
+            return Float((lp - lm) / (Double(xp) - Double(xm)))
+        }
+        let n = a.indices.map { numeric($0) }
+        let atol = min(absoluteTolerance, arrayScaleCap * (n.map(abs).max() ?? 0))
         for i in a.indices {
             report.checked += 1
             let err = abs(a[i] - n[i])
             report.maxError = max(report.maxError, err)
             let bound = atol + relativeTolerance * max(abs(a[i]), abs(n[i]))
             guard !(err <= bound) else { continue }
-            let spread = [0.25, 0.5, 2].map { abs(remeasure(i, $0) - n[i]) }.max()!
+            let spread = [0.25, 0.5, 2].map { abs(numeric(i, scale: $0) - n[i]) }.max()!
             let resolution = Float(lossFloor) / h(i)
             if !(err <= bound + 2 * spread + 2 * resolution) || !err.isFinite {
                 report.failures.append("\(name)[\(i)]: analytic \(a[i]) vs numeric \(n[i]) (atol \(atol), finite-difference spread \(spread), resolution \(resolution))")
@@ -115,18 +113,11 @@ public func gradientCheckReport(inputs: [Tensor], parameters: [Parameter] = [],
         }
     }
     for k in 0..<current.count {
-        let n = (0..<current[k].count).map { i in numeric({ current[k].scalars[i] }, { current[k].scalars[i] = $0 }) }
-        h = { i in step * max(1, abs(current[k].scalars[i])) }
-        compare("input \(k)", analytic: analytic[k].scalars, numeric: n, remeasure: { i, scale in
-            numeric({ current[k].scalars[i] }, { current[k].scalars[i] = $0 }, scale: scale)
-        })
+        check("input \(k)", analytic: analytic[k].scalars, get: { current[k].scalars[$0] }, set: { current[k].scalars[$0] = $1 })
     }
     for (k, p) in parameters.enumerated() {
-        let n = (0..<p.count).map { i in numeric({ p.value.scalars[i] }, { p.value.scalars[i] = $0 }) }
-        h = { i in step * max(1, abs(p.value.scalars[i])) }
-        compare("parameter \(k) \(p.shape)", analytic: analytic[inputs.count + k].scalars, numeric: n, remeasure: { i, scale in
-            numeric({ p.value.scalars[i] }, { p.value.scalars[i] = $0 }, scale: scale)
-        })
+        check("parameter \(k) \(p.shape)", analytic: analytic[inputs.count + k].scalars,
+              get: { p.value.scalars[$0] }, set: { p.value.scalars[$0] = $1 })
     }
     return report
 }
