@@ -41,3 +41,11 @@ extension XCTestCase {
                           stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+/// A run directory's `metrics.jsonl`, line by line (a cut-off last line included), without the
+/// timing values, which differ between processes (`time/...`, `plan/ms_per_action`).
+func metricsWithoutTimings(_ directory: URL) throws -> [String] {
+    try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        .split(separator: "\n", omittingEmptySubsequences: false)
+        .map { line in line.split(separator: ",").filter { !$0.contains("time/") && !$0.contains("ms_per_action") }.joined(separator: ",") }
+}

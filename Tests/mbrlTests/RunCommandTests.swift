@@ -147,10 +147,7 @@ final class RunCommandTests: XCTestCase {
             var byName: [String: [String]] = [:]
             for run in try FileManager.default.contentsOfDirectory(at: temporary.appendingPathComponent(folder), includingPropertiesForKeys: nil) {
                 let name = run.lastPathComponent.components(separatedBy: "__")[1]
-                byName[name] = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
-                    .split(separator: "\n").map { line in
-                        line.split(separator: ",").filter { !$0.contains("time/") && !$0.contains("ms_per_action") }.joined(separator: ",")
-                    }
+                byName[name] = try metricsWithoutTimings(run)
             }
             return byName
         }
@@ -170,14 +167,7 @@ final class RunCommandTests: XCTestCase {
         }
         let directories = try runDirectories()
         XCTAssertEqual(directories.count, 2)
-        func metrics(_ directory: URL) throws -> [String] {
-            // timing metrics (ms, seconds) differ between runs; everything else must not
-            try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
-                .split(separator: "\n").map { line in
-                    line.split(separator: ",").filter { !$0.contains("ms_per_action") && !$0.contains("time/") }.joined(separator: ",")
-                }
-        }
-        let first = try metrics(directories[0]), second = try metrics(directories[1])
+        let first = try metricsWithoutTimings(directories[0]), second = try metricsWithoutTimings(directories[1])
         XCTAssertGreaterThan(first.count, 2)
         XCTAssertEqual(first, second)
         XCTAssertTrue(first.joined().contains("\"model/val_loss\""), first.joined())
@@ -403,14 +393,6 @@ final class ResumeTests: XCTestCase {
         try? FileManager.default.removeItem(at: datasetFolder(beside: temporary))
     }
 
-    /// The metrics of a run directory without timing values (which differ between processes).
-    func metrics(_ directory: URL) throws -> [String] {
-        try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
-            .split(separator: "\n").map { line in
-                line.split(separator: ",").filter { !$0.contains("time/") && !$0.contains("ms_per_action") }.joined(separator: ",")
-            }
-    }
-
     /// Runs `arguments` to the end in one directory, and killed after its first checkpoint then resumed in another;
     /// returns both run directories.
     func runUninterruptedAndResumed(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> (URL, URL) {
@@ -452,9 +434,9 @@ final class ResumeTests: XCTestCase {
             "mbpo.rollout_schedule=[1, 4, 1, 3]", "sac.batch_size=16", "sac.hidden_sizes=[16]", "model.hidden_size=16",
             "model.hidden_layers=1", "model.epochs_per_trial=3", "model.batch_size=16", "eval.every=20", "eval.episodes=1",
         ])
-        let expected = try metrics(whole)
+        let expected = try metricsWithoutTimings(whole)
         XCTAssertTrue(expected.contains { $0.contains("eval/episode_return") } && expected.contains { $0.contains("model/val_loss") })
-        XCTAssertEqual(try metrics(resumed), expected)
+        XCTAssertEqual(try metricsWithoutTimings(resumed), expected)
         for name in ["episodes.csv"] {
             XCTAssertEqual(try String(contentsOf: resumed.appendingPathComponent(name), encoding: .utf8),
                            try String(contentsOf: whole.appendingPathComponent(name), encoding: .utf8), name)
@@ -471,9 +453,9 @@ final class ResumeTests: XCTestCase {
                 "initial_random_steps=20", "trial_length=12", "planner.population=12", "planner.particles=5", "planner.horizon=4",
                 "model.epochs_per_trial=2", "model.hidden_size=8", "model.hidden_layers=1",
             ] + backbone)
-            let expected = try metrics(whole)
+            let expected = try metricsWithoutTimings(whole)
             XCTAssertTrue(expected.contains { $0.contains("model/train_loss") }, "\(expected)")
-            XCTAssertEqual(try metrics(resumed), expected, backbone[0])
+            XCTAssertEqual(try metricsWithoutTimings(resumed), expected, backbone[0])
             XCTAssertEqual(try String(contentsOf: resumed.appendingPathComponent("episodes.csv"), encoding: .utf8)
                             .split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") },
                            try String(contentsOf: whole.appendingPathComponent("episodes.csv"), encoding: .utf8)
@@ -496,7 +478,7 @@ final class ResumeTests: XCTestCase {
         for arguments in runs {
             try setUpWithError()
             let (whole, resumed) = try runUninterruptedAndResumed(arguments)
-            XCTAssertEqual(try metrics(resumed), try metrics(whole), arguments[1])
+            XCTAssertEqual(try metricsWithoutTimings(resumed), try metricsWithoutTimings(whole), arguments[1])
             try tearDownWithError()
         }
     }
@@ -516,9 +498,9 @@ final class ResumeTests: XCTestCase {
         for arguments in runs {
             try setUpWithError()
             let (whole, resumed) = try runUninterruptedAndResumed(arguments)
-            let expected = try metrics(whole)
+            let expected = try metricsWithoutTimings(whole)
             XCTAssertTrue(expected.joined().contains("eval/normalized_score"), arguments[3])
-            XCTAssertEqual(try metrics(resumed), expected, arguments[3])
+            XCTAssertEqual(try metricsWithoutTimings(resumed), expected, arguments[3])
             try tearDownWithError()
         }
     }
