@@ -108,37 +108,55 @@ extension ExperimentReport {
             header: ["key"] + groups.groups.map(\.label), rows: rows))])
     }
 
-    /// eval-model comparisons: open-loop error against k (figure and table), reward error, parameters, throughput.
-    static func modelSection(_ summary: ModelComparisonSummary) -> ReportSection {
-        func meanStd(_ values: [Double], digits: Int = 4) -> ReportCell {
+    /// eval-model comparisons: open-loop error against k (figure and table), reward error or memory-probe
+    /// accuracy, each the mean over seeds with its 95% bootstrap interval; which variants' intervals separate
+    /// at the longest k (or in accuracy); parameters and throughput (mean ± std).
+    static func modelSection(_ summary: ModelComparisonSummary, bootstrap: StratifiedBootstrap) -> ReportSection {
+        func meanStd(_ values: [Double]) -> ReportCell {
             guard !values.isEmpty else { return .text("-") }
             let s = SampleStatistics(values)
             return .text(ModelComparisonReport.format(s.mean) + (values.count > 1 ? " ± " + ModelComparisonReport.format(s.standardDeviation) : ""))
         }
-        let steps = summary.tableSteps
-        var header = ["variant", "seeds", "backbone", "parameters"]
-        header += summary.isOpenLoop ? steps.map { "obs RMSE k=\($0)" } + ["reward RMSE k=1"] : ["accuracy"]
-        header += ["train steps/s", "imagination rows/s"]
-        let rows: [[ReportCell]] = summary.variants.map { variant in
+        typealias Row = ModelComparisonReport.Row
+        let quality: [(label: String, value: (Row) -> Double?)] = summary.isOpenLoop
+            ? summary.tableSteps.map { k in ("obs RMSE k=\(k)", { k <= $0.observationRMSE.count ? $0.observationRMSE[k - 1] : nil }) }
+                + [("reward RMSE k=1", { $0.rewardRMSE.first })]
+            : [("accuracy", { $0.accuracy })]
+        let intervals: [[ConfidenceInterval]] = summary.variants.map { variant in
             let rows = summary.rows(variant)
-            var cells: [ReportCell] = [.text(variant), .number(Double(rows.count), digits: 0), .text(rows.first?.backbone ?? variant),
-                                       .number(Double(rows.first?.parameters ?? 0), digits: 0)]
-            if summary.isOpenLoop {
-                for k in steps { cells.append(meanStd(rows.compactMap { k <= $0.observationRMSE.count ? $0.observationRMSE[k - 1] : nil })) }
-                cells.append(meanStd(rows.compactMap(\.rewardRMSE.first)))
-            } else {
-                cells.append(meanStd(rows.compactMap(\.accuracy)))
-            }
-            cells.append(meanStd(rows.compactMap(\.trainStepsPerSecond)))
-            cells.append(meanStd(rows.compactMap(\.imaginationRowsPerSecond)))
-            return cells
+            return quality.map { column in bootstrap.interval(tasks: [rows.compactMap(column.value)], .mean) }
+        }
+        let header = ["variant", "seeds", "backbone", "parameters"] + quality.map { "\($0.label) [95% CI]" }
+            + ["train steps/s", "imagination rows/s"]
+        let rows: [[ReportCell]] = summary.variants.enumerated().map { index, variant in
+            let rows = summary.rows(variant)
+            return [.text(variant), .number(Double(rows.count), digits: 0), .text(rows.first?.backbone ?? variant),
+                    .number(Double(rows.first?.parameters ?? 0), digits: 0)]
+                + intervals[index].map { .significantInterval($0, digits: 4) }
+                + [meanStd(rows.compactMap(\.trainStepsPerSecond)), meanStd(rows.compactMap(\.imaginationRowsPerSecond))]
         }
         var items: [ReportSection.Item] = []
         if let plot = summary.plot() {
             items.append(.figure(ReportFigure(id: "observation_rmse", caption: "Open-loop observation RMSE against the prediction step k: mean over seeds, band min–max over seeds.", plot: plot)))
         }
         items.append(.table(ReportTable(id: "model-quality", title: "Model quality per backbone",
-                                        note: "Mean ± std over seeds (eval-model comparison directories).", header: header, rows: rows)))
+                                        note: "Errors and accuracy: the mean over seeds with its 95% percentile-bootstrap interval (\(bootstrap.resamples) resamples of seeds; with 3 seeds the interval is the seeds' [min, max]). Throughput: mean ± std over seeds.",
+                                        header: header, rows: rows)))
+        // The ranking, stated only where intervals separate: the longest open-loop k, or the accuracy.
+        let key = summary.isOpenLoop ? quality.count - 2 : 0
+        let separation: [[ReportCell]] = summary.variants.indices.map { i in
+            [.text(summary.variants[i])] + summary.variants.indices.map { j in
+                guard i != j else { return .text("") }
+                switch intervals[i][key].separation(from: intervals[j][key]) {
+                case -1: return .text("lower")
+                case 1: return .text("higher")
+                default: return .text("overlap")
+                }
+            }
+        }
+        items.append(.table(ReportTable(id: "model-separation", title: "Which intervals separate: \(quality[key].label)",
+                                        note: "lower/higher: the row's 95% interval of the mean \(quality[key].label) lies wholly below/above the column's; overlap: the seeds do not rank them.",
+                                        header: ["row vs column"] + summary.variants, rows: separation)))
         return ReportSection(title: "Model quality", text: "\(summary.comparisons.count) eval-model comparison(s).", items: items)
     }
 }

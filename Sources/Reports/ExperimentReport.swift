@@ -128,7 +128,7 @@ public struct ExperimentReport: Sendable {
             sections.append(Self.configSection(groups))
         }
         let modelSummary = comparisons.isEmpty ? nil : try? ModelComparisonSummary(comparisons: comparisons)
-        if let modelSummary { sections.append(Self.modelSection(modelSummary)) }
+        if let modelSummary { sections.append(Self.modelSection(modelSummary, bootstrap: options.bootstrap)) }
         self.modelSummary = modelSummary
         self.inputs = inputs
         self.grouping = grouping

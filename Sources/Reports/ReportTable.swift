@@ -7,6 +7,8 @@ public enum ReportCell: Sendable, Equatable, ExpressibleByStringLiteral {
     case text(String)
     case number(Double, digits: Int)
     case interval(ConfidenceInterval, digits: Int)
+    /// An interval shown with `digits` significant digits (errors spanning decades, e.g. RMSEs).
+    case significantInterval(ConfidenceInterval, digits: Int)
 
     public init(stringLiteral value: String) { self = .text(value) }
 
@@ -16,6 +18,7 @@ public enum ReportCell: Sendable, Equatable, ExpressibleByStringLiteral {
         case let .text(s): return s
         case let .number(v, digits): return v.isFinite ? String(format: "%.\(digits)f", v) : "-"
         case let .interval(ci, digits): return ci.estimate.isFinite ? ci.formatted(digits: digits) : "-"
+        case let .significantInterval(ci, digits): return ci.estimate.isFinite ? ci.formatted(significantDigits: digits) : "-"
         }
     }
 
@@ -25,7 +28,8 @@ public enum ReportCell: Sendable, Equatable, ExpressibleByStringLiteral {
         switch self {
         case let .text(s): return [("", s)]
         case let .number(v, _): return [("", full(v))]
-        case let .interval(ci, _): return [("", full(ci.estimate)), (" low", full(ci.lower)), (" high", full(ci.upper))]
+        case let .interval(ci, _), let .significantInterval(ci, _):
+            return [("", full(ci.estimate)), (" low", full(ci.lower)), (" high", full(ci.upper))]
         }
     }
 }

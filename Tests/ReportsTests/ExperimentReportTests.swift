@@ -77,6 +77,24 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertFalse(files["report.html"]!.contains("http://") && !files["report.html"]!.contains("xmlns=\"http://www.w3.org/2000/svg\""))
     }
 
+    func testModelQualityGivesIntervalsAndRanksOnlyWhereTheySeparate() throws {
+        let runs = try SyntheticRuns()
+        defer { try? FileManager.default.removeItem(at: runs.root) }
+        for seed in 0..<3 { _ = try runs.writeComparison(seed: seed) }
+        let report = try ExperimentReport(paths: [runs.root.path], options: fast)
+        let model = try XCTUnwrap(report.tables.first { $0.id == "model-quality" })
+        let k15 = try XCTUnwrap(model.header.firstIndex(of: "obs RMSE k=15 [95% CI]"))
+        // mlp's k = 15 error is 0.15 + 0.001·seed: mean 0.151; with 3 seeds the percentile interval is [min, max].
+        XCTAssertEqual(model.rows[0][k15].display, "0.151 [0.15, 0.152]")
+        XCTAssertEqual(model.rows[1][k15].display, "0.301 [0.3, 0.302]")
+        let separation = try XCTUnwrap(report.tables.first { $0.id == "model-separation" })
+        XCTAssertEqual(separation.title, "Which intervals separate: obs RMSE k=15")
+        XCTAssertEqual(separation.rows.map { $0.map(\.display) }, [["mlp", "", "lower"], ["gru", "higher", ""]])
+        // Equal errors (reward RMSE 0.1 for both) overlap: no ranking is claimed.
+        let same = ConfidenceInterval(estimate: 0.1, lower: 0.1, upper: 0.1)
+        XCTAssertEqual(same.separation(from: same), 0)
+    }
+
     func testGroupByKeyNoRunHasListsTheKeys() throws {
         let runs = try SyntheticRuns()
         defer { try? FileManager.default.removeItem(at: runs.root) }

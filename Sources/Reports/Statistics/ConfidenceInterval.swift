@@ -22,6 +22,19 @@ public struct ConfidenceInterval: Sendable, Equatable {
         return String(format: f, estimate) + " [" + String(format: f, lower) + ", " + String(format: f, upper) + "]"
     }
 
+    /// `0.007 [0.00655, 0.00734]` with `significantDigits` significant digits (`%g`).
+    public func formatted(significantDigits: Int) -> String {
+        let f = "%.\(significantDigits)g"
+        return String(format: f, estimate) + " [" + String(format: f, lower) + ", " + String(format: f, upper) + "]"
+    }
+
+    /// Whether the two intervals share no point: `self` lies wholly below (`-1`) or above (`1`) `other`; `0` when they overlap.
+    public func separation(from other: ConfidenceInterval) -> Int {
+        if upper < other.lower { return -1 }
+        if lower > other.upper { return 1 }
+        return 0
+    }
+
     /// The q-th percentile (q in [0, 100]) of `values` with linear interpolation between
     /// order statistics, as `numpy.percentile`'s default (`method="linear"`). NaN if empty.
     public static func percentile(_ values: [Double], _ q: Double) -> Double {
