@@ -112,6 +112,7 @@ extension ExperimentReport {
     /// accuracy, each the mean over seeds with its 95% bootstrap interval; which variants' intervals separate
     /// at the longest k (or in accuracy); parameters and throughput (mean ± std).
     static func modelSection(_ summary: ModelComparisonSummary, bootstrap: StratifiedBootstrap) -> ReportSection {
+        if summary.corridorLengths.count > 1 { return memoryLengthSection(summary, bootstrap: bootstrap) }
         func meanStd(_ values: [Double]) -> ReportCell {
             guard !values.isEmpty else { return .text("-") }
             let s = SampleStatistics(values)
@@ -144,19 +145,62 @@ extension ExperimentReport {
                                         header: header, rows: rows)))
         // The ranking, stated only where intervals separate: the longest open-loop k, or the accuracy.
         let key = summary.isOpenLoop ? quality.count - 2 : 0
-        let separation: [[ReportCell]] = summary.variants.indices.map { i in
-            [.text(summary.variants[i])] + summary.variants.indices.map { j in
+        items.append(.table(separationTable(summary.variants, intervals.map { $0[key] }, quality[key].label)))
+        return ReportSection(title: "Model quality", text: "\(summary.comparisons.count) eval-model comparison(s).", items: items)
+    }
+
+    /// Which of `labels`' intervals of `quantity` separate (row vs column: lower, higher or overlap).
+    static func separationTable(_ labels: [String], _ intervals: [ConfidenceInterval], _ quantity: String) -> ReportTable {
+        let rows: [[ReportCell]] = labels.indices.map { i in
+            [.text(labels[i])] + labels.indices.map { j in
                 guard i != j else { return .text("") }
-                switch intervals[i][key].separation(from: intervals[j][key]) {
+                switch intervals[i].separation(from: intervals[j]) {
                 case -1: return .text("lower")
                 case 1: return .text("higher")
                 default: return .text("overlap")
                 }
             }
         }
-        items.append(.table(ReportTable(id: "model-separation", title: "Which intervals separate: \(quality[key].label)",
-                                        note: "lower/higher: the row's 95% interval of the mean \(quality[key].label) lies wholly below/above the column's; overlap: the seeds do not rank them.",
-                                        header: ["row vs column"] + summary.variants, rows: separation)))
-        return ReportSection(title: "Model quality", text: "\(summary.comparisons.count) eval-model comparison(s).", items: items)
+        return ReportTable(id: "model-separation", title: "Which intervals separate: \(quantity)",
+                           note: "lower/higher: the row's 95% interval of the mean \(quantity) lies wholly below/above the column's; overlap: the seeds do not rank them.",
+                           header: ["row vs column"] + labels, rows: rows)
+    }
+
+    /// Memory-probe comparisons over several corridor lengths (`Configs/memory-length.yaml`): accuracy against
+    /// the corridor length per variant (figure and table, mean over seeds with its 95% bootstrap interval),
+    /// training time per variant and length, and which intervals separate at the longest corridor.
+    static func memoryLengthSection(_ summary: ModelComparisonSummary, bootstrap: StratifiedBootstrap) -> ReportSection {
+        let lengths = summary.corridorLengths
+        let accuracy: [[ConfidenceInterval]] = summary.variants.map { variant in
+            lengths.map { bootstrap.interval(tasks: [summary.rows(variant, corridorLength: $0).compactMap(\.accuracy)], .mean) }
+        }
+        func seeds(_ variant: String) -> String {
+            lengths.map { String(summary.rows(variant, corridorLength: $0).count) }.joined(separator: "/")
+        }
+        let accuracyRows: [[ReportCell]] = summary.variants.enumerated().map { index, variant in
+            [.text(variant), .text(seeds(variant)), .number(Double(summary.rows(variant).first?.parameters ?? 0), digits: 0)]
+                + accuracy[index].map { .interval($0, digits: 2) }
+        }
+        let timeRows: [[ReportCell]] = summary.variants.map { variant in
+            [.text(variant)] + lengths.map { length in
+                let seconds = summary.rows(variant, corridorLength: length).compactMap(\.trainSeconds)
+                return .number(seconds.isEmpty ? .nan : seconds.reduce(0, +) / Double(seconds.count), digits: 1)
+            }
+        }
+        var items: [ReportSection.Item] = []
+        if let plot = summary.memoryLengthPlot() {
+            items.append(.figure(ReportFigure(id: "memory_length", caption: "Reward-sign accuracy on held-out T-maze episodes against the corridor length (log scale): mean over seeds, band min–max over seeds; 0.5 is chance.", plot: plot)))
+        }
+        items.append(.table(ReportTable(
+            id: "memory-length", title: "Memory probe accuracy against corridor length",
+            note: "Reward-sign accuracy (chance 0.5): the mean over seeds with its 95% percentile-bootstrap interval (\(bootstrap.resamples) resamples; with 3 seeds the seeds' [min, max]). seeds: per corridor length.",
+            header: ["variant", "seeds", "parameters"] + lengths.map { "L=\($0) [95% CI]" }, rows: accuracyRows)))
+        items.append(.table(ReportTable(id: "memory-length-time", title: "Training time (s) against corridor length",
+                                        note: "Seconds of training per model (gradient steps ÷ their rate), mean over seeds.",
+                                        header: ["variant"] + lengths.map { "L=\($0)" }, rows: timeRows)))
+        items.append(.table(separationTable(summary.variants, accuracy.map { $0[lengths.count - 1] }, "accuracy at L=\(lengths.last!)")))
+        return ReportSection(title: "Memory against corridor length",
+                             text: "\(summary.comparisons.count) eval-model comparison(s) over corridor lengths \(lengths.map(String.init).joined(separator: ", ")).",
+                             items: items)
     }
 }

@@ -25,6 +25,8 @@ public struct LinePlot: Sendable {
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
+    /// A log₂ x axis (ticks at the powers of two in range), for values spanning decades such as lengths.
+    public var logarithmicX = false
     public var width = 760.0
     public var height = 420.0
 
@@ -65,12 +67,16 @@ public struct LinePlot: Sendable {
         let legendWidth = min(320.0, max(150.0, 50 + 6.5 * Double(series.map(\.label.count).max() ?? 0)))
         let left = 64.0, right = legendWidth, top = 36.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let xs = series.flatMap(\.x).filter(\.isFinite)
+        let logarithmicX = self.logarithmicX && series.allSatisfy { $0.x.allSatisfy { $0 > 0 } }
+        func scaled(_ x: Double) -> Double { logarithmicX ? log2(x) : x }
+        let xs = series.flatMap(\.x).filter(\.isFinite).map(scaled)
         let ys = series.flatMap { $0.y + ($0.band?.lower ?? []) + ($0.band?.upper ?? []) }.filter(\.isFinite)
-        let xTicks = Self.niceTicks(low: xs.min() ?? 0, high: xs.max() ?? 1)
+        let xTicks = logarithmicX ? Self.powerOfTwoTicks(low: xs.min() ?? 0, high: xs.max() ?? 1)
+            : Self.niceTicks(low: xs.min() ?? 0, high: xs.max() ?? 1)
         let yTicks = Self.niceTicks(low: ys.min() ?? 0, high: ys.max() ?? 1)
         let x0 = xTicks.first!, x1 = xTicks.last!, y0 = yTicks.first!, y1 = yTicks.last!
-        func px(_ x: Double) -> Double { left + (x - x0) / max(x1 - x0, 1e-12) * plotWidth }
+        func px(_ x: Double) -> Double { left + (scaled(x) - x0) / max(x1 - x0, 1e-12) * plotWidth }
+        func tickX(_ t: Double) -> Double { left + (t - x0) / max(x1 - x0, 1e-12) * plotWidth }
         func py(_ y: Double) -> Double { top + plotHeight - (y - y0) / max(y1 - y0, 1e-12) * plotHeight }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
@@ -81,8 +87,8 @@ public struct LinePlot: Sendable {
 
         """
         for t in xTicks {
-            out += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#eee\"/>"
-            out += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(Self.label(t))</text>\n"
+            out += "<line x1=\"\(f(tickX(t)))\" y1=\"\(f(top))\" x2=\"\(f(tickX(t)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#eee\"/>"
+            out += "<text x=\"\(f(tickX(t)))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(Self.label(logarithmicX ? exp2(t) : t))</text>\n"
         }
         for t in yTicks {
             out += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(py(t)))\" stroke=\"#eee\"/>"
@@ -118,6 +124,15 @@ public struct LinePlot: Sendable {
             out += "<text x=\"\(f(left + plotWidth + 40))\" y=\"\(f(ly + 4))\">\(Self.escape(s.label))</text>\n"
         }
         return out + "</svg>\n"
+    }
+
+    /// Integer log₂ ticks covering [low, high] (values already log₂), at most about ten: every power of two, or every other.
+    static func powerOfTwoTicks(low: Double, high: Double) -> [Double] {
+        var low = floor(low), high = ceil(high)
+        if high - low < 1 { low -= 1; high += 1 }
+        let step = high - low > 10 ? 2.0 : 1.0
+        high = low + ceil((high - low) / step) * step
+        return Array(stride(from: low, through: high + step / 2, by: step))
     }
 
     /// Tick values covering [low, high] at a 1-2-5 step, about five of them.

@@ -28,10 +28,14 @@ public struct ModelComparisonReport: Sendable, Equatable {
         public var trainStepsPerSecond: Double?
         /// Imagined rows × steps per second (nil if not measured).
         public var imaginationRowsPerSecond: Double?
+        /// Memory probe: the T-maze's corridor cells (nil for open loop or when not recorded).
+        public var corridorLength: Int?
+        /// Seconds of training (gradient steps ÷ their rate; nil if not recorded).
+        public var trainSeconds: Double?
 
         public init(variant: String, backbone: String, parameters: Int, observationRMSE: [Double] = [], rewardRMSE: [Double] = [],
                     correct: Int? = nil, episodes: Int? = nil, trainStepsPerSecond: Double? = nil,
-                    imaginationRowsPerSecond: Double? = nil) {
+                    imaginationRowsPerSecond: Double? = nil, corridorLength: Int? = nil, trainSeconds: Double? = nil) {
             self.variant = variant
             self.backbone = backbone
             self.parameters = parameters
@@ -41,6 +45,8 @@ public struct ModelComparisonReport: Sendable, Equatable {
             self.episodes = episodes
             self.trainStepsPerSecond = trainStepsPerSecond
             self.imaginationRowsPerSecond = imaginationRowsPerSecond
+            self.corridorLength = corridorLength
+            self.trainSeconds = trainSeconds
         }
 
         /// `correct / episodes` (memory probe), nil otherwise.

@@ -38,6 +38,36 @@ public struct ModelComparisonSummary: Sendable {
     /// Whether the rows hold open-loop errors (else memory-probe accuracies).
     var isOpenLoop: Bool { comparisons.contains { $0.isOpenLoop } }
 
+    /// The memory probes' corridor lengths, ascending (more than one: a sweep over the corridor, `Configs/memory-length.yaml`).
+    public var corridorLengths: [Int] {
+        Set(comparisons.flatMap(\.rows).compactMap(\.corridorLength)).sorted()
+    }
+
+    /// The rows of `variant` at `corridorLength`, one per comparison that has it.
+    func rows(_ variant: String, corridorLength: Int) -> [ModelComparisonReport.Row] {
+        rows(variant).filter { $0.corridorLength == corridorLength }
+    }
+
+    /// Memory-probe accuracy against the corridor length (log₂ axis) per variant: the mean over seeds
+    /// with a min–max band (nil unless the comparisons hold more than one corridor length).
+    public func memoryLengthPlot() -> LinePlot? {
+        let lengths = corridorLengths
+        guard lengths.count > 1 else { return nil }
+        var series: [LinePlot.Series] = []
+        for variant in variants {
+            let columns = lengths.map { rows(variant, corridorLength: $0).compactMap(\.accuracy) }
+            let present = lengths.indices.filter { !columns[$0].isEmpty }
+            guard !present.isEmpty else { continue }
+            series.append(LinePlot.Series(label: variant, x: present.map { Double(lengths[$0]) },
+                                          y: present.map { columns[$0].reduce(0, +) / Double(columns[$0].count) },
+                                          band: (present.map { columns[$0].min()! }, present.map { columns[$0].max()! })))
+        }
+        var plot = LinePlot(title: "T-maze memory probe: reward-sign accuracy against corridor length (chance 0.5)",
+                            xLabel: "corridor length (cells between cue and junction)", yLabel: "accuracy", series: series)
+        plot.logarithmicX = true
+        return plot
+    }
+
     /// The prediction steps shown: 1, 5, 15 and the shortest horizon of any row.
     public var tableSteps: [Int] {
         let horizon = comparisons.flatMap(\.rows).map(\.observationRMSE.count).filter { $0 > 0 }.min() ?? 0
@@ -116,7 +146,9 @@ extension ModelComparisonReport {
                             parameters: int("parameterCount") ?? 0, observationRMSE: doubles("observationRMSE"),
                             rewardRMSE: doubles("rewardRMSE"), correct: int("correct"), episodes: e["observationRMSE"] == nil ? int("episodes") : nil,
                             trainStepsPerSecond: double("trainingStepsPerSecond"),
-                            imaginationRowsPerSecond: double("imaginationRowStepsPerSecond")))
+                            imaginationRowsPerSecond: double("imaginationRowStepsPerSecond"),
+                            corridorLength: e["observationRMSE"] == nil ? int("corridorLength") : nil,
+                            trainSeconds: double("trainingStepsPerSecond").flatMap { rate in double("trainingSteps").map { $0 / max(rate, 1e-9) } }))
         }
         self.init(title: "seed \((run["seed"] as? NSNumber)?.intValue ?? 0)", rows: rows)
     }

@@ -88,6 +88,26 @@ final class ModelComparisonTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: comparison.directory.appendingPathComponent("observation_rmse.svg").path))
     }
 
+    func testWholeEpisodesTrainsOnTheEpisodeWhateverTheModelsWindow() throws {
+        // A window longer than the episodes is an error, unless whole_episodes replaces it with the episode length;
+        // then the result is the one of a window set to the episode length by hand.
+        let whole = try ExperimentSweep.decode(yaml: Self.memory, file: "mem.yaml",
+                                               overrides: ["variants.gru.model.sequence_length=7", "evaluation.whole_episodes=true"])
+        let byHand = try ExperimentSweep.decode(yaml: Self.memory, file: "mem.yaml", overrides: ["variants.gru.model.sequence_length=6"])
+        let options = RunOptions(outputRoot: temporary.path, quiet: true)
+        let a = try whole.compareModels(seed: 0, options: options), b = try byHand.compareModels(seed: 0, options: options)
+        guard case .memoryProbe(let wholeGRU) = a.results[1].result, case .memoryProbe(let handGRU) = b.results[1].result else {
+            return XCTFail("expected memory-probe results")
+        }
+        XCTAssertEqual(a.results[1].variant, "gru")
+        XCTAssertEqual(wholeGRU.correct, handGRU.correct)
+        XCTAssertEqual(wholeGRU.trainLoss, handGRU.trainLoss)
+        XCTAssertThrowsError(try ExperimentSweep.decode(yaml: Self.openLoop, file: "cmp.yaml", overrides: ["evaluation.whole_episodes=true"])) { error in
+            XCTAssertTrue("\(error)".contains("evaluation.whole_episodes"), "\(error)")
+            XCTAssertTrue("\(error)".contains("applies only when evaluation.kind is memory_probe"), "\(error)")
+        }
+    }
+
     func testVariantsThatChangeTheDataAreRefusedBeforeWriting() throws {
         let yaml = Self.openLoop + "  pendulum: {env.id: Pendulum-v1}\n"
         let sweep = try ExperimentSweep.decode(yaml: yaml, file: "cmp.yaml")
@@ -104,7 +124,7 @@ final class ModelComparisonTests: XCTestCase {
         XCTAssertThrowsError(try tooLong.compareModels(seed: 0, options: RunOptions(outputRoot: temporary.path))) { error in
             XCTAssertEqual((error as? ExperimentError)?.description,
                            "model.sequence_length: 7 is longer than the T-maze episodes (6 steps: evaluation.corridor_length + 4), "
-                           + "so within-episode sampling finds no window; set model.sequence_length=6")
+                           + "so within-episode sampling finds no window; set model.sequence_length=6 or evaluation.whole_episodes=true")
         }
         let cartpole = try ExperimentSweep.decode(yaml: Self.memory, file: "mem.yaml", overrides: ["env.id=ContinuousCartPole-v0"])
         XCTAssertThrowsError(try cartpole.compareModels(seed: 0, options: RunOptions(outputRoot: temporary.path))) { error in

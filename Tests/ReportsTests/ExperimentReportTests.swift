@@ -95,6 +95,30 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(same.separation(from: same), 0)
     }
 
+    func testMemoryOverCorridorLengthsIsTabulatedAndPlottedPerLength() throws {
+        let runs = try SyntheticRuns()
+        defer { try? FileManager.default.removeItem(at: runs.root) }
+        for corridor in [16, 64, 256] { for seed in 0..<3 { _ = try runs.writeMemoryComparison(seed: seed, corridor: corridor) } }
+        let report = try ExperimentReport(paths: [runs.root.appendingPathComponent("memory").path], options: fast)
+        XCTAssertNil(report.tables.first { $0.id == "model-quality" })   // lengths are not pooled
+        let table = try XCTUnwrap(report.tables.first { $0.id == "memory-length" })
+        XCTAssertEqual(table.header, ["variant", "seeds", "parameters", "L=16 [95% CI]", "L=64 [95% CI]", "L=256 [95% CI]"])
+        XCTAssertEqual(table.rows.map { $0.map(\.display) }, [
+            ["mlp", "3/3/3", "900", "0.49 [0.48, 0.50]", "0.49 [0.48, 0.50]", "0.49 [0.48, 0.50]"],
+            ["gru", "3/3/3", "900", "0.98 [0.97, 0.99]", "0.98 [0.97, 0.99]", "0.51 [0.50, 0.52]"],
+        ])
+        // 300 steps at 3000 / L steps per second: L / 10 seconds.
+        let time = try XCTUnwrap(report.tables.first { $0.id == "memory-length-time" })
+        XCTAssertEqual(time.rows[1].map(\.display), ["gru", "1.6", "6.4", "25.6"])
+        let separation = try XCTUnwrap(report.tables.first { $0.id == "model-separation" })
+        XCTAssertEqual(separation.title, "Which intervals separate: accuracy at L=256")
+        XCTAssertEqual(separation.rows[0].map(\.display), ["mlp", "", "overlap"])
+        let figure = try XCTUnwrap(report.figures.first { $0.id == "memory_length" })
+        XCTAssertEqual(figure.plot.series.map(\.x), [[16, 64, 256], [16, 64, 256]])
+        let svg = figure.plot.svg()
+        for tick in ["16", "32", "64", "128", "256"] { XCTAssertTrue(svg.contains(">\(tick)</text>"), tick) }
+    }
+
     func testGroupByKeyNoRunHasListsTheKeys() throws {
         let runs = try SyntheticRuns()
         defer { try? FileManager.default.removeItem(at: runs.root) }

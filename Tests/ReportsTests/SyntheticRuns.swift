@@ -57,6 +57,22 @@ struct SyntheticRuns {
         return directory
     }
 
+    /// A memory-probe comparison at `corridor` (as `mbrl eval-model` writes it): `gru` remembers
+    /// (97 + seed correct of 100) up to 64 cells and drops to chance beyond; `mlp` stays near chance.
+    func writeMemoryComparison(seed: Int, corridor: Int) throws -> URL {
+        let directory = root.appendingPathComponent("memory/L\(corridor)-s\(seed)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try #"{"seed": \#(seed), "variants": ["mlp", "gru"], "backbones": ["mlp", "gru"]}"#.write(to: directory.appendingPathComponent("run.json"), atomically: true, encoding: .utf8)
+        try "| variant |\n".write(to: directory.appendingPathComponent("comparison.md"), atomically: true, encoding: .utf8)
+        for (variant, correct) in [("mlp", 48 + seed), ("gru", corridor <= 64 ? 97 + seed : 50 + seed)] {
+            let file = directory.appendingPathComponent("\(variant)/evaluation.json")
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try #"{"name": "\#(variant)", "corridorLength": \#(corridor), "trainEpisodes": 200, "episodes": 100, "correct": \#(correct), "accuracy": \#(Double(correct) / 100), "parameterCount": 900, "trainingSteps": 300, "trainLoss": 0.1, "trainingStepsPerSecond": \#(3000.0 / Double(corridor))}"#
+                .write(to: file, atomically: true, encoding: .utf8)
+        }
+        return directory
+    }
+
     static func writeRun(_ directory: URL, backbone: String, seed: Int, level: Double, eval: Bool, summary: Bool = true) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = #"{"seed": \#(seed), "started": "2026-12-07T00:00:0\#(seed)Z", "config": {"model.backbone": "\#(backbone)", "env.id": "Pendulum-v1", "name": "sweep-\#(backbone)", "seed": \#(seed), "output.dir": "runs/\#(seed)", "sac.gamma": 0.99}}"#

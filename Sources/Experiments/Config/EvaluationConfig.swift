@@ -10,7 +10,10 @@
 ///   cells: train on `train_episodes` scripted episodes, then report how often
 ///   the model predicts the sign of the final reward, which depends only on the
 ///   cue seen `corridor_length + 3` steps earlier, on `test_episodes` others
-///   (chance: 0.5). Needs `env.id: GridWorld-MemoryTMaze-v0`.
+///   (chance: 0.5). Needs `env.id: GridWorld-MemoryTMaze-v0`. With
+///   `whole_episodes: true`, sequence models train on windows of the whole
+///   episode (`corridor_length + 4` steps) in place of `model.sequence_length`,
+///   so one config sweeps the corridor (`Configs/memory-length.yaml`).
 ///
 /// Keys of the other kind are errors (like the planner's variant keys).
 public struct EvaluationConfig: ConfigSection {
@@ -24,6 +27,8 @@ public struct EvaluationConfig: ConfigSection {
     public var horizon = 15
     /// Corridor cells between the cue and the junction (memory_probe); episodes last corridor_length + 4 steps.
     public var corridorLength = 16
+    /// Sequence models train on whole episodes (corridor_length + 4 steps), in place of model.sequence_length (memory_probe).
+    public var wholeEpisodes = false
     /// Scripted episodes to train on (memory_probe).
     public var trainEpisodes = 200
     /// Scripted episodes scored, collected independently of the training ones (memory_probe).
@@ -36,6 +41,7 @@ public struct EvaluationConfig: ConfigSection {
         case trainSteps = "train_steps"
         case episodes, horizon
         case corridorLength = "corridor_length"
+        case wholeEpisodes = "whole_episodes"
         case trainEpisodes = "train_episodes"
         case testEpisodes = "test_episodes"
     }
@@ -53,11 +59,12 @@ public struct EvaluationConfig: ConfigSection {
             }
         }
         try c.reject([.trainSteps, .episodes, .horizon], unless: kind == .openLoop, reason(.openLoop))
-        try c.reject([.corridorLength, .trainEpisodes, .testEpisodes], unless: kind == .memoryProbe, reason(.memoryProbe))
+        try c.reject([.corridorLength, .wholeEpisodes, .trainEpisodes, .testEpisodes], unless: kind == .memoryProbe, reason(.memoryProbe))
         try c.update(&trainSteps, .trainSteps)
         try c.update(&episodes, .episodes)
         try c.update(&horizon, .horizon)
         try c.update(&corridorLength, .corridorLength)
+        try c.update(&wholeEpisodes, .wholeEpisodes)
         try c.update(&trainEpisodes, .trainEpisodes)
         try c.update(&testEpisodes, .testEpisodes)
     }
@@ -73,6 +80,7 @@ public struct EvaluationConfig: ConfigSection {
             try c.encode(horizon, forKey: .horizon)
         case .memoryProbe:
             try c.encode(corridorLength, forKey: .corridorLength)
+            try c.encode(wholeEpisodes, forKey: .wholeEpisodes)
             try c.encode(trainEpisodes, forKey: .trainEpisodes)
             try c.encode(testEpisodes, forKey: .testEpisodes)
         }

@@ -116,20 +116,23 @@ extension ExperimentRunner {
     func makeEvaluatedModel(for data: EvaluationData, options: RunOptions) throws
         -> (model: any TrainableWorldModel, generator: SeededGenerator) {
         let sizes: (observation: Int, action: Int)
+        var meanConfig = config
+        meanConfig.planner.propagation = .mean
         switch data {
         case .openLoop(let train, _):
             sizes = (train.observationSize, train.actionSize)
         case .memoryProbe(let probe, let train, _):
             let model = config.model
-            if model.isSequenceBackbone && model.sequenceSampling == .withinEpisode && model.sequenceLength > probe.episodeLength {
+            if config.evaluation.wholeEpisodes && model.isSequenceBackbone {
+                meanConfig.model.sequenceLength = probe.episodeLength
+            } else if model.isSequenceBackbone && model.sequenceSampling == .withinEpisode && model.sequenceLength > probe.episodeLength {
                 throw ExperimentError.failed(
                     "model.sequence_length: \(model.sequenceLength) is longer than the T-maze episodes (\(probe.episodeLength) steps: "
-                        + "evaluation.corridor_length + 4), so within-episode sampling finds no window; set model.sequence_length=\(probe.episodeLength)")
+                        + "evaluation.corridor_length + 4), so within-episode sampling finds no window; set model.sequence_length=\(probe.episodeLength) "
+                        + "or evaluation.whole_episodes=true")
             }
             sizes = (train.observationSize, train.actionSize)
         }
-        var meanConfig = config
-        meanConfig.planner.propagation = .mean
         let runner = ExperimentRunner(config: meanConfig, configFile: configFile, overrides: overrides, registry: registry)
         var generator = SeededGenerator(seed: UInt64(config.seed))
         let model = try runner.makeWorldModel(observationSize: sizes.observation, actionSize: sizes.action,

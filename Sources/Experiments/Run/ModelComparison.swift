@@ -110,7 +110,9 @@ extension ExperimentSweep {
                                              imaginationRowsPerSecond: e.imaginationRowStepsPerSecond)
         case .memoryProbe(let m):
             return ModelComparisonReport.Row(variant: variant, backbone: backbone, parameters: m.parameterCount,
-                                             correct: m.correct, episodes: m.episodes, trainStepsPerSecond: m.trainingStepsPerSecond)
+                                             correct: m.correct, episodes: m.episodes, trainStepsPerSecond: m.trainingStepsPerSecond,
+                                             corridorLength: m.corridorLength,
+                                             trainSeconds: m.trainingStepsPerSecond.map { Double(m.trainingSteps) / max($0, 1e-9) })
         }
     }
 }
