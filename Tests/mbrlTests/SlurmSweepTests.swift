@@ -145,7 +145,14 @@ final class SlurmSweepTests: XCTestCase {
         XCTAssertGreaterThan(slurmReport.count, 10)
         XCTAssertEqual(slurmReport, localReport)
 
-        // An array task whose run is done exits 0 without running it again; so does a resubmission.
+        // A run another process holds is refused; an array task whose run is done exits 0 without
+        // running it again; so does a resubmission.
+        let held = open(slurm.appendingPathComponent("locks/p1_s0.lock").path, O_RDWR)
+        XCTAssertEqual(flock(held, LOCK_EX | LOCK_NB), 0)
+        result = try mbrl(["sweep", "task", slurm.path, "--index", "2"])
+        close(held)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("run p1_s0 of the sweep in \(slurm.path) is being run by another process"), result.stderr)
         let summary = try Data(contentsOf: slurm.appendingPathComponent("runs/p1_s0/summary.json"))
         result = try mbrl(["sweep", "task", slurm.path, "--index", "2"])
         XCTAssertEqual(result.status, 0, result.stderr)
