@@ -22,15 +22,15 @@ struct SweepRunCommand: ParsableCommand {
         Examples:
           mbrl sweep Configs/dyna-maze.yaml --workers 2 --out runs/dyna-sweep
           mbrl sweep status runs/dyna-sweep
-          mbrl sweep Configs/dyna-maze.yaml --launcher slurm --partition cpu --time 01:00:00 --max-parallel 8
+          mbrl sweep Configs/dyna-maze.yaml --launcher slurm --time 01:00:00 --max-parallel 8
           mbrl sweep cancel runs/sweep-dyna-maze
         Runs every (variant x sweep point x seed) of the config as its own worker process;
         a failed run does not stop the others (the sweep exits 1 at the end, naming them).
         Rerun the same command to continue after a crash, a kill or Ctrl-C.
-        --launcher slurm writes DIR/slurm.sh (one array task per unfinished run, each an
-        `mbrl sweep task`), submits it with sbatch --parsable, records the job id in the
-        manifest and returns; rerun the same command to submit the runs not finished.
-        The mbrl executable and the sweep directory must be on a filesystem the nodes share.
+        --launcher slurm writes DIR/slurm.sh (one array task per unfinished run),
+        submits it with sbatch --parsable, records the job id in the manifest and
+        returns; rerun the same command to submit the runs not finished. The mbrl
+        executable and the sweep directory must be on a filesystem the nodes share.
         """
     )
 
@@ -49,7 +49,7 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "run: one `mbrl run` per run; eval-model: one `mbrl eval-model` per seed.")
     var mode: SweepJob.Mode = .run
 
-    @Option(help: "local: worker processes on this machine; slurm: one Slurm job array (see mbrl sweep --help).")
+    @Option(help: "local: worker processes on this machine; slurm: one Slurm job array (the Slurm options).")
     var launcher: Launcher = .local
 
     @OptionGroup(title: "Slurm (--launcher slurm)")
