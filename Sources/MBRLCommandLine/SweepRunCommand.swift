@@ -12,7 +12,8 @@ import Foundation
 /// first; mode eval-model: one output directory per seed) and `logs/`.
 /// Rerunning the same command skips done runs, resumes half-finished ones
 /// from their checkpoints and retries the rest; `sweep.lock` keeps a second
-/// sweep out of the directory.
+/// sweep out of the directory. `--launcher slurm` submits the unfinished runs
+/// as one Slurm job array instead (`SlurmSubmission`) and returns.
 struct SweepRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -21,17 +22,17 @@ struct SweepRunCommand: ParsableCommand {
         Examples:
           mbrl sweep Configs/dyna-maze.yaml --workers 2 --out runs/dyna-sweep
           mbrl sweep status runs/dyna-sweep
+          mbrl sweep Configs/dyna-maze.yaml --launcher slurm --time 01:00:00 --max-parallel 8
+          mbrl sweep cancel runs/sweep-dyna-maze
         Runs every (variant x sweep point x seed) of the config as its own worker process;
         a failed run does not stop the others (the sweep exits 1 at the end, naming them).
         Rerun the same command to continue after a crash, a kill or Ctrl-C.
+        --launcher slurm writes DIR/slurm.sh (one array task per unfinished run),
+        submits it with sbatch --parsable, records the job id in the manifest and
+        returns; rerun the same command to submit the runs not finished. The mbrl
+        executable and the sweep directory must be on a filesystem the nodes share.
         """
     )
-
-    /// What each worker runs.
-    enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case run
-        case evalModel = "eval-model"
-    }
 
     @Argument(help: "The config file (YAML).")
     var config: String
@@ -46,69 +47,55 @@ struct SweepRunCommand: ParsableCommand {
     var out: String?
 
     @Option(help: "run: one `mbrl run` per run; eval-model: one `mbrl eval-model` per seed.")
-    var mode: Mode = .run
+    var mode: SweepJob.Mode = .run
+
+    @Option(help: "local: worker processes on this machine; slurm: one Slurm job array (the Slurm options).")
+    var launcher: Launcher = .local
+
+    @OptionGroup(title: "Slurm (--launcher slurm)")
+    var slurm: SlurmOptions
 
     @Flag(help: "No progress lines.")
     var quiet = false
 
+    /// Where the runs run.
+    enum Launcher: String, ExpressibleByArgument, CaseIterable {
+        case local, slurm
+    }
+
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        switch launcher {
+        case .local:
+            if let option = slurm.given.first { throw ValidationError("\(option) applies to --launcher slurm (the local launcher takes --workers)") }
+        case .slurm:
+            if workers != nil { throw ValidationError("--workers applies to the local launcher; with --launcher slurm use --max-parallel") }
+            try slurm.check()
+        }
     }
 
     func run() throws {
-        let configURL = URL(fileURLWithPath: config).standardizedFileURL
-        let sweep = try ExperimentSweep.load(file: config, overrides: overrides)
-        if mode == .evalModel && !sweep.points.isEmpty {
-            throw ValidationError("--mode eval-model compares variants per seed; \(config) has a sweep: section (grid/random points): use --mode run")
+        let job = try SweepJob(config: config, overrides: overrides, mode: mode)
+        let directory = URL(fileURLWithPath: out ?? job.defaultDirectory).standardizedFileURL
+        if launcher == .slurm {
+            try SlurmSubmission(job: job, directory: directory, options: slurm, quiet: quiet).run()
+            return
         }
+        let sweep = job.sweep
         let workerCount = workers ?? sweep.workers ?? ProcessInfo.processInfo.activeProcessorCount
         let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / workerCount)
-        let directory = URL(fileURLWithPath: out ?? "\(sweep.runs[0].config.output.dir)/sweep-\(sweep.name)").standardizedFileURL
-        do {
-            try FileManager.default.createDirectory(at: directory.appendingPathComponent("runs"), withIntermediateDirectories: true)
-        } catch {
-            throw ExperimentError.io(path: directory.path, reason: "cannot create the sweep directory: \(error.localizedDescription)")
-        }
+        try SweepJob.createDirectory(directory)
         let lock = try SweepLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
 
         // MARK: the manifest: this command's, or the one a previous run of it left
-        let entries: [SweepManifest.Run]
-        switch mode {
-        case .run:
-            entries = sweep.runs.map { run in
-                SweepManifest.Run(id: run.id, variant: run.variant, seed: run.config.seed,
-                                  overrides: run.point.map { sweep.points[$0].assignments } ?? [], directory: "runs/\(run.id)")
-            }
-        case .evalModel:
-            entries = sweep.runSeeds.map { SweepManifest.Run(id: "seed-\($0)", variant: nil, seed: $0, overrides: [], directory: "runs/seed-\($0)") }
-        }
-        let checksum = SweepManifest.checksum(try Data(contentsOf: configURL))
-        let fresh = SweepManifest(configFile: configURL.path, configChecksum: checksum, overrides: overrides, mode: mode.rawValue, runs: entries)
-        var manifest = fresh
-        if let existing = try SweepManifest.load(from: directory) {
-            if let reason = existing.mismatch(with: fresh) {
-                throw ValidationError("\(SweepManifest.url(in: directory).path) belongs to another sweep: \(reason); use another --out")
-            }
-            manifest = existing
-        }
-        for index in manifest.runs.indices where manifest.runs[index].state == .running {
+        var manifest = try job.manifest(in: directory)
+        try SlurmClient.refuseActiveJobs(of: manifest, in: directory)
+        for index in manifest.runs.indices where manifest.runs[index].state == .running && manifest.runs[index].slurmTask == nil {
             try waitForEarlierWorker(of: manifest.runs[index], in: directory)
         }
         let signals = SweepSignals()
-        var queue: [Int] = []
-        for index in manifest.runs.indices where manifest.runs[index].state != .done {
-            let runURL = directory.appendingPathComponent(manifest.runs[index].directory)
-            if mode == .run && FileManager.default.fileExists(atPath: runURL.appendingPathComponent("summary.json").path) {
-                manifest.runs[index].state = .done   // it finished before the sweep could record it
-                manifest.runs[index].error = nil
-                manifest.runs[index].pid = nil
-            } else {
-                manifest.runs[index].state = .pending
-                manifest.runs[index].pid = nil
-                queue.append(index)
-            }
-        }
+        var queue = manifest.settleUnfinished(in: directory)
         try manifest.save(in: directory)
         let skipped = manifest.runs.count - queue.count
         progress("sweep \(directory.path): \(manifest.runs.count) runs (\(skipped) done), \(workerCount) workers x \(threads) threads")
@@ -124,7 +111,7 @@ struct SweepRunCommand: ParsableCommand {
                 manifest.runs[index].attempts += 1
                 let worker: SweepWorker
                 do {
-                    let arguments = try prepare(entry, sweep: sweep, directory: directory, threads: threads)
+                    let arguments = try job.prepare(entry, directory: directory, threads: threads)
                     worker = try SweepWorker.start(index: index, id: entry.id, arguments: arguments, threads: threads,
                                                    logs: directory.appendingPathComponent("logs")) { wake.signal() }
                 } catch {
@@ -188,31 +175,6 @@ struct SweepRunCommand: ParsableCommand {
 
     func progress(_ line: String) {
         if !quiet { print(line); fflush(stdout) }
-    }
-
-    /// Readies `entry`'s directory and returns its worker's arguments: `run --resume` when it has
-    /// a checkpoint, else a fresh run (its directory emptied, its resolved `config.yaml` written first).
-    func prepare(_ entry: SweepManifest.Run, sweep: ExperimentSweep, directory: URL, threads: Int) throws -> [String] {
-        let runURL = directory.appendingPathComponent(entry.directory)
-        let common = ["--threads", String(threads), "--parent-pid", String(getpid()), "--quiet"]
-        let manager = FileManager.default
-        if mode == .run && manager.fileExists(atPath: runURL.appendingPathComponent("checkpoints/state.json").path) {
-            return ["run", "--resume", runURL.path] + common
-        }
-        try? manager.removeItem(at: runURL)
-        try manager.createDirectory(at: runURL, withIntermediateDirectories: true)
-        switch mode {
-        case .run:
-            guard let run = sweep.runs.first(where: { $0.id == entry.id }) else {
-                throw ValidationError("run \(entry.id) of the manifest is not a run of \(config)")
-            }
-            let file = runURL.appendingPathComponent("config.yaml")
-            try RunDirectory.writeAtomically(Array(try run.config.renderedYAML().utf8), to: file)
-            return ["run", file.path, "--run-directory", runURL.path] + common
-        case .evalModel:
-            let seed = sweep.runSeeds.count > 1 ? ["seeds=[\(entry.seed)]"] : []
-            return ["eval-model", URL(fileURLWithPath: config).standardizedFileURL.path] + overrides + seed + ["--out", runURL.path] + common
-        }
     }
 
     /// After the sweep was killed, its workers stop within moments (`ParentWatch`): wait for the one

@@ -24,12 +24,14 @@ var productsDirectory: URL {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 extension XCTestCase {
-    /// Runs the built `mbrl` executable (next to the test bundle) with `arguments`.
-    func mbrl(_ arguments: [String], currentDirectory: URL? = nil) throws -> MBRLOutput {
+    /// Runs the built `mbrl` executable (next to the test bundle) with `arguments`, in this
+    /// process's environment with `environment`'s variables set over it.
+    func mbrl(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws -> MBRLOutput {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("mbrl")
         process.arguments = arguments
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -32,6 +32,8 @@ public struct SweepManifest: Codable, Sendable, Equatable {
         /// ISO 8601 times of the last start and the last finish.
         public var started: String?
         public var finished: String?
+        /// The Slurm array task (`JOBID_INDEX`) that last ran it, under `--launcher slurm`.
+        public var slurmTask: String?
 
         public init(id: String, variant: String?, seed: Int, overrides: [String], directory: String) {
             self.id = id
@@ -55,6 +57,25 @@ public struct SweepManifest: Codable, Sendable, Equatable {
     public var mode: String
     public var created: String
     public var runs: [Run]
+    /// Every `sbatch` submission of the sweep, in order (`--launcher slurm`; absent for a local sweep).
+    public var slurmJobs: [SlurmJob]?
+
+    /// One job array submitted by `mbrl sweep --launcher slurm`: its job id and the run indices it was given.
+    public struct SlurmJob: Codable, Sendable, Equatable {
+        /// The job id `sbatch --parsable` printed (without a `;cluster` suffix).
+        public var id: String
+        /// The manifest indices of its array tasks (`--array`).
+        public var indices: [Int]
+        /// ISO 8601 time of the submission, and of `mbrl sweep cancel` when it was cancelled.
+        public var submitted: String
+        public var cancelled: String?
+
+        public init(id: String, indices: [Int], submitted: String = SweepManifest.timestamp()) {
+            self.id = id
+            self.indices = indices
+            self.submitted = submitted
+        }
+    }
 
     public init(configFile: String, configChecksum: String, overrides: [String], mode: String, runs: [Run]) {
         self.configFile = configFile
