@@ -61,7 +61,7 @@ struct EvalModelCommand: ParsableCommand {
         let sweep = try ExperimentSweep.load(file: config, overrides: overrides + options)
         if !sweep.points.isEmpty {
             throw ValidationError("eval-model compares variants on the same data; \(config) has a sweep: section (grid/random points), "
-                                  + "which `mbrl run` and `mbrl sweep --mode run` run (or remove it with the override sweep=)")
+                                  + "which `mbrl sweep --mode eval-model` runs, one comparison per point and seed (or remove it with the override sweep=)")
         }
         if let parentPid { ParentWatch.start(parent: parentPid, interruption: nil) }
         let runOptions = RunOptions(outputRoot: out, quiet: true, threads: threads)

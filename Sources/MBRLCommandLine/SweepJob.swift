@@ -20,15 +20,12 @@ struct SweepJob {
     var mode: Mode
     var sweep: ExperimentSweep
 
-    /// Loads `config` with `overrides`; eval-model refuses a config with a `sweep:` section.
+    /// Loads `config` with `overrides`.
     init(config: String, overrides: [String], mode: Mode) throws {
         configURL = URL(fileURLWithPath: config).standardizedFileURL
         self.overrides = overrides
         self.mode = mode
         sweep = try ExperimentSweep.load(file: config, overrides: overrides)
-        if mode == .evalModel && !sweep.points.isEmpty {
-            throw ValidationError("--mode eval-model compares variants per seed; \(config) has a sweep: section (grid/random points): use --mode run")
-        }
     }
 
     /// The sweep a manifest records, refusing a config file changed since (its checksum).
@@ -57,8 +54,15 @@ struct SweepJob {
                 SweepManifest.Run(id: run.id, variant: run.variant, seed: run.config.seed,
                                   overrides: run.point.map { sweep.points[$0].assignments } ?? [], directory: "runs/\(run.id)")
             }
-        case .evalModel:
+        case .evalModel where sweep.points.isEmpty:
             entries = sweep.runSeeds.map { SweepManifest.Run(id: "seed-\($0)", variant: nil, seed: $0, overrides: [], directory: "runs/seed-\($0)") }
+        case .evalModel:   // one comparison of every variant per (sweep point × seed)
+            entries = sweep.points.indices.flatMap { point in
+                sweep.runSeeds.map { seed in
+                    SweepManifest.Run(id: "p\(point)_s\(seed)", variant: nil, seed: seed, overrides: sweep.points[point].assignments,
+                                      directory: "runs/p\(point)_s\(seed)")
+                }
+            }
         }
         return SweepManifest(configFile: configURL.path, configChecksum: try checksum(), overrides: overrides, mode: mode.rawValue, runs: entries)
     }
@@ -105,8 +109,10 @@ struct SweepJob {
             try RunDirectory.writeAtomically(Array(try run.config.renderedYAML().utf8), to: file)
             return ["run", file.path, "--run-directory", runURL.path] + common
         case .evalModel:
+            // A sweep point: the config without its sweep: section, with the point's overrides.
+            let point = sweep.points.isEmpty ? [] : ["sweep="] + entry.overrides
             let seed = sweep.runSeeds.count > 1 ? ["seeds=[\(entry.seed)]"] : []
-            return ["eval-model", configURL.path] + overrides + seed + ["--out", runURL.path] + common
+            return ["eval-model", configURL.path] + overrides + point + seed + ["--out", runURL.path] + common
         }
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// The sweep directory holds `manifest.json` (`SweepManifest`), `runs/<id>/`
 /// (mode run: one run directory each, its resolved `config.yaml` written
-/// first; mode eval-model: one output directory per seed) and `logs/`.
+/// first; mode eval-model: one output directory per seed, or per sweep point and seed) and `logs/`.
 /// Rerunning the same command skips done runs, resumes half-finished ones
 /// from their checkpoints and retries the rest; `sweep.lock` keeps a second
 /// sweep out of the directory. `--launcher slurm` submits the unfinished runs
@@ -46,7 +46,7 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "The sweep directory (default: {output.dir}/sweep-{name}).")
     var out: String?
 
-    @Option(help: "run: one `mbrl run` per run; eval-model: one `mbrl eval-model` per seed.")
+    @Option(help: "run: one `mbrl run` per run; eval-model: one `mbrl eval-model` (every variant on the same data) per seed, or per sweep point and seed.")
     var mode: SweepJob.Mode = .run
 
     @Option(help: "local: worker processes on this machine; slurm: one Slurm job array (the Slurm options).")

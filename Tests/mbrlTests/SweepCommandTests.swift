@@ -96,7 +96,7 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("--workers must be at least 1, got 0"), result.stderr)
 
-        // `mbrl run` runs every point in turn (here: lists them); eval-model refuses the sweep section.
+        // `mbrl run` runs every point in turn (here: lists them); eval-model refuses the sweep section (mbrl sweep runs its points).
         result = try mbrl(["run", file, "--dry-run"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout.components(separatedBy: "# variant: -, seed: ").count - 1, 6, result.stdout)
@@ -104,9 +104,7 @@ final class SweepCommandTests: XCTestCase {
         result = try mbrl(["eval-model", file])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("has a sweep: section"), result.stderr)
-        result = try mbrl(["sweep", file, "--mode", "eval-model", "--out", temporary.appendingPathComponent("eval").path])
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("--mode eval-model compares variants per seed"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("which `mbrl sweep --mode eval-model` runs"), result.stderr)
     }
 
     func testAFailingRunIsRecordedAndTheOthersFinish() throws {
@@ -154,6 +152,45 @@ final class SweepCommandTests: XCTestCase {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: path), path)
             }
         }
+    }
+
+    func testEvalModelModeRunsOneComparisonPerSweepPointAndSeed() throws {
+        // The memory probe over two corridor lengths (Configs/memory-length.yaml's shape), 2 seeds: 4 comparisons,
+        // then a report that tabulates accuracy per corridor length.
+        let file = temporary.appendingPathComponent("memory-length.yaml")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        try """
+            name: memory-length
+            seeds: [0, 1]
+            env: {id: GridWorld-MemoryTMaze-v0}
+            model: {members: 1, deterministic: true, validation_ratio: 0}
+            evaluation: {kind: memory_probe, whole_episodes: true, train_episodes: 6, test_episodes: 4}
+            sweep: {grid: {evaluation.corridor_length: [2, 3]}}
+            variants:
+              mlp: {model: {hidden_size: 8, hidden_layers: 1, epochs_per_trial: 2}}
+              gru: {model: {backbone: gru, train_steps: 2, sequence_sampling: within_episode, head_hidden_size: 8, gru: {hidden_size: 8}}}
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let out = temporary.appendingPathComponent("sweep")
+        var result = try mbrl(["sweep", file.path, "--mode", "eval-model", "--workers", "2", "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let runs = try manifestRuns(out)
+        XCTAssertEqual(runs.map { $0["id"] as? String }, ["p0_s0", "p0_s1", "p1_s0", "p1_s1"])
+        XCTAssertEqual(runs.map { $0["state"] as? String }, ["done", "done", "done", "done"])
+        XCTAssertEqual(runs.map { $0["overrides"] as? [String] }, [["evaluation.corridor_length=2"], ["evaluation.corridor_length=2"],
+                                                                 ["evaluation.corridor_length=3"], ["evaluation.corridor_length=3"]])
+        for (id, corridor) in [("p0_s1", 2), ("p1_s0", 3)] {
+            let run = out.appendingPathComponent("runs/\(id)")
+            let comparison = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: run.path).first)
+            let data = try Data(contentsOf: run.appendingPathComponent("\(comparison)/gru/evaluation.json"))
+            let evaluation = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+            XCTAssertEqual(evaluation["corridorLength"] as? Int, corridor, id)
+        }
+        result = try mbrl(["report", out.path, "--out", temporary.appendingPathComponent("report").path, "--resamples", "50"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let markdown = try String(contentsOf: temporary.appendingPathComponent("report/report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("| variant | seeds | parameters | L=2 [95% CI] | L=3 [95% CI] |"), markdown)
+        XCTAssertTrue(markdown.contains("| gru | 2/2 |"), markdown)
     }
 
     // MARK: - SIGKILL and rerun
