@@ -1,11 +1,11 @@
-import Dispatch
 import Foundation
 
-/// Splits the batch dimension of a sequence kernel over the cores with
-/// `DispatchQueue.concurrentPerform`, when the work is large enough to pay for
-/// the dispatch (a few microseconds); otherwise runs inline on the calling thread.
+/// How many parts a sequence kernel splits its batch dimension into (then run
+/// by ``ParallelFor/chunks(count:parts:_:)``): one, inline on the calling
+/// thread, unless the work is large enough to pay for the dispatch (a few
+/// microseconds).
 ///
-/// Chunks are contiguous batch ranges of near-equal size, up to
+/// Parts are contiguous batch ranges of near-equal size, up to
 /// `chunksPerProcessor` per active processor: a few more chunks than cores let
 /// a core that was descheduled (a busy machine) hand its remaining chunks to
 /// the others, while per-chunk partial sums (for gradients of shared
@@ -20,24 +20,6 @@ enum BatchParallel {
     static func chunkCount(batch: Int, workPerItem: Int) -> Int {
         guard batch > 1, batch * workPerItem >= minimumParallelWork else { return batch > 0 ? 1 : 0 }
         return min(batch, chunksPerProcessor * ProcessInfo.processInfo.activeProcessorCount)
-    }
-
-    /// The batch range of chunk `index` out of `chunks`.
-    static func range(chunk index: Int, of chunks: Int, batch: Int) -> Range<Int> {
-        let base = batch / chunks, extra = batch % chunks
-        let start = index * base + min(index, extra)
-        return start ..< start + base + (index < extra ? 1 : 0)
-    }
-
-    /// Runs `body(chunk, batchRange)` for every chunk, in parallel when `chunks > 1`.
-    static func run(batch: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
-        if chunks <= 1 {
-            if batch > 0 { body(0, 0 ..< batch) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            body(index, range(chunk: index, of: chunks, batch: batch))
-        }
     }
 }
 

@@ -49,7 +49,7 @@ public struct S4DConvolution: Sendable, Equatable {
         checkKernelBuffer(y.count, [batch, length, channels], "y", name)
         let (L, H) = (length, channels)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let off = r.lowerBound * L * H
             mbrl_s4d_conv_forward(u.kernelBase + off, K.kernelBase, D?.kernelBase,
                                   reset.map { $0.kernelBase + r.lowerBound * L }, y.kernelBase + off,
@@ -78,7 +78,7 @@ public struct S4DConvolution: Sendable, Equatable {
         let partial = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
         defer { partial.deallocate() }
         partial.initialize(repeating: 0)
-        BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { chunk, r in
             let off = r.lowerBound * L * H
             let mine = partial.kernelBase + chunk * perChunk
             mbrl_s4d_conv_backward(u.kernelBase + off, K.kernelBase, D?.kernelBase,
@@ -134,7 +134,7 @@ public struct S4DConvolution: Sendable, Equatable {
         checkKernelBuffer(y.count, [batch, channels], "y", name)
         let (H, N) = (channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: H * N)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             mbrl_s4d_step(u.kernelBase + r.lowerBound * H, dA.kernelBase, dB.kernelBase, C.kernelBase, D?.kernelBase,
                           state.kernelBase + r.lowerBound * H * N, y.kernelBase + r.lowerBound * H,
                           Int32(r.count), Int32(H), Int32(N))

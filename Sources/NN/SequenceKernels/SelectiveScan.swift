@@ -62,7 +62,7 @@ public struct SelectiveScan: Sendable, Equatable {
         if let finalState { checkKernelBuffer(finalState.count, [batch, channels, stateSize], "finalState", "SelectiveScan.forward") }
         let (L, Dm, N) = (length, channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let seq = r.lowerBound * L * Dm, bc = r.lowerBound * L * N, st = r.lowerBound * Dm * N
             mbrl_selective_scan_forward(
                 u.kernelBase + seq, delta.kernelBase + seq, A.kernelBase, B.kernelBase + bc, C.kernelBase + bc,
@@ -109,7 +109,7 @@ public struct SelectiveScan: Sendable, Equatable {
         let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
         defer { scratch.deallocate() }
         scratch.initialize(repeating: 0)
-        BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { chunk, r in
             let seq = r.lowerBound * L * Dm, bc = r.lowerBound * L * N, st = r.lowerBound * Dm * N
             let mine = scratch.kernelBase + chunk * perChunk
             mbrl_selective_scan_backward(
@@ -158,7 +158,7 @@ public struct SelectiveScan: Sendable, Equatable {
         // A one-step forward whose initial and final state alias (allowed by the kernel).
         let (Dm, N) = (channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: Dm * N)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let (row, bc, st) = (r.lowerBound * Dm, r.lowerBound * N, r.lowerBound * Dm * N)
             mbrl_selective_scan_forward(u.kernelBase + row, delta.kernelBase + row, A.kernelBase, B.kernelBase + bc,
                                         C.kernelBase + bc, D?.kernelBase, UnsafePointer(state.kernelBase + st), nil,

@@ -66,9 +66,9 @@ public final class MambaBackbone: SequenceBackbone {
             precondition(m.shape == [input.shape[0], input.shape[1]],
                          "MambaBackbone: reset mask shape \(m.shape), expected \([input.shape[0], input.shape[1]])")
         }
-        var h = FusedLayerOps.linear(inputProjection, input)
+        var h = inputProjection.fused(input)
         for block in blocks { h = block(h, resetMask: resetMask) }
-        return FusedLayerOps.layerNorm(norm, h)
+        return norm.fused(h)
     }
 
     public func initialState(batch: Int) -> State {

@@ -27,7 +27,7 @@ public final class S4WMBlock: Module {
 
     /// Parallel, differentiable: `[B, T, d]` → `[B, T, d]`.
     public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
-        x + FusedLayerOps.linear(out, ssm(FusedLayerOps.layerNorm(norm, x), resetMask: resetMask).gelu())
+        x + out.fused(ssm(norm.fused(x), resetMask: resetMask).gelu())
     }
 
     /// One recurrent step: `[rows, d]` → `[rows, d]`; `state` is the S4D layer's.
