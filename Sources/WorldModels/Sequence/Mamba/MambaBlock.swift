@@ -46,7 +46,7 @@ import SeededRandom
 /// state [rows, d_inner, d_state]. Cost per step and row ≈ 2·d·3·d_inner +
 /// 2·d_inner·(dt_rank + 2·d_state) + 2·dt_rank·d_inner flops of GEMM plus
 /// ~5·d_inner·d_state for the scan (×≈3 with backward).
-public final class MambaBlock: Module {
+public final class MambaBlock: ResidualSequenceBlock {
     public let modelSize: Int, innerSize: Int, stateSize: Int, convSize: Int, dtRank: Int
     public let norm: LayerNorm
     public let inProj: Linear, xProj: Linear, dtProj: Linear, outProj: Linear

@@ -8,7 +8,7 @@ import SeededRandom
 ///
 /// GELU is the exact (erf) form, as `F.gelu`. Parameters `norm.{weight,bias}` [d],
 /// `ssm.*` (``S4DLayer``), `out.weight` [d, d], `out.bias` [d].
-public final class S4WMBlock: Module {
+public final class S4WMBlock: ResidualSequenceBlock {
     public let norm: LayerNorm
     public let ssm: S4DLayer
     public let out: Linear
