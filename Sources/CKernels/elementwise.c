@@ -52,17 +52,8 @@ MBRL_INLINE float mbrl_sqrtf(float x) {
 
 MBRL_INLINE float mbrl_sigmoidf(float x) { return 1.0f / (1.0f + mbrl_expf(-x)); }
 
-/// tanh: Cephes polynomial for |x| < 0.625, else (1 - e^{-2|x|}) / (1 + e^{-2|x|}).
-MBRL_INLINE float mbrl_tanhf(float x) {
-    float ax = fabsf(x);
-    float z = x * x;
-    float poly = ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z
-                   + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
-    float e = mbrl_expf(-2.0f * ax);
-    float big = (1.0f - e) / (1.0f + e);
-    big = x < 0.0f ? -big : big;
-    return ax < 0.625f ? poly : big;
-}
+/// tanh of fastmath.h (polynomial near 0, exp ratio elsewhere).
+MBRL_INLINE float mbrl_tanhf(float x) { return mbrl_cephes_tanhf_ratio(x); }
 
 /// erfc(t) for t >= 0: Numerical Recipes' Chebyshev fit, fractional error < 1.2e-7.
 MBRL_INLINE float mbrl_erfc_pos(float t) {

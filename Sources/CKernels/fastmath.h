@@ -88,4 +88,17 @@ MBRL_INLINE float mbrl_cephes_tanhf(float x) {
     return a < 0.625f ? small : big;
 }
 
+/// tanh(x) as the element-wise ops and the GRU gates compute it: the same odd
+/// polynomial for |x| < 0.625, else (1 − e^{−2|x|}) / (1 + e^{−2|x|}) with the
+/// sign restored.
+MBRL_INLINE float mbrl_cephes_tanhf_ratio(float x) {
+    float ax = fabsf(x);
+    float z = x * x;
+    float poly = ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z
+                   + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
+    float e = mbrl_cephes_expf(-2.0f * ax);
+    float big = (1.0f - e) / (1.0f + e);
+    big = x < 0.0f ? -big : big;
+    return ax < 0.625f ? poly : big;
+}
 #endif

@@ -11,17 +11,8 @@ MBRL_INLINE float gru_expf(float x) { return mbrl_cephes_expf(x); }
 
 MBRL_INLINE float gru_sigmoidf(float x) { return 1.0f / (1.0f + gru_expf(-x)); }
 
-// tanh: Cephes polynomial for |x| < 0.625, else (1 − e^{−2|x|}) / (1 + e^{−2|x|}).
-MBRL_INLINE float gru_tanhf(float x) {
-    float ax = fabsf(x);
-    float z = x * x;
-    float poly = ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z
-                   + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
-    float e = gru_expf(-2.0f * ax);
-    float big = (1.0f - e) / (1.0f + e);
-    big = x < 0.0f ? -big : big;
-    return ax < 0.625f ? poly : big;
-}
+/// tanh of fastmath.h (polynomial near 0, exp ratio elsewhere).
+MBRL_INLINE float gru_tanhf(float x) { return mbrl_cephes_tanhf_ratio(x); }
 
 MBRL_CLONES
 void mbrl_gru_forward_gates(size_t rows, size_t H,
