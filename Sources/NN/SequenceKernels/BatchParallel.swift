@@ -21,6 +21,27 @@ enum BatchParallel {
         guard batch > 1, batch * workPerItem >= minimumParallelWork else { return batch > 0 ? 1 : 0 }
         return min(batch, chunksPerProcessor * ProcessInfo.processInfo.activeProcessorCount)
     }
+
+    /// Runs `body(batchRange, scratch)` over `batch` split into `chunks` parts
+    /// (``ParallelFor/chunks(count:parts:_:)``), each part with its own zeroed
+    /// scratch of `perChunk` floats; then writes, for every `(output, offset)` of
+    /// `sums`, output[i] = Σ over parts (in order) of scratch[offset + i]: the
+    /// per-part partial gradients of parameters shared by the whole batch.
+    static func runSummingPartials(batch: Int, chunks: Int, perChunk: Int,
+                                   sums: [(output: UnsafeMutableBufferPointer<Float>, offset: Int)],
+                                   _ body: (_ batchRange: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
+        defer { scratch.deallocate() }
+        scratch.initialize(repeating: 0)
+        ParallelFor.chunks(count: batch, parts: chunks) { chunk, r in body(r, scratch.kernelBase + chunk * perChunk) }
+        for (output, offset) in sums {
+            for i in 0 ..< output.count {
+                var s: Float = 0
+                for c in 0 ..< chunks { s += scratch[c * perChunk + offset + i] }
+                output[i] = s
+            }
+        }
+    }
 }
 
 extension UnsafeBufferPointer where Element == Float {
