@@ -14,15 +14,16 @@
 //   Environments → SeededRandom  environments, spaces, wrappers, registry (Foundation only)
 //   Replay → Environments, SeededRandom, AtomicFiles, SystemZlib, ZIPFoundation   replay buffer, sequences, datasets on
 //                                disk (.npz)
-//   WorldModels → NN, CBLAS, CKernels, SeededRandom, Replay, Environments, AtomicFiles   world-model protocol, ensembles,
-//                                backbones, trainer, uncertainty penalties
+//   WorldModels → NN, TensorCore, CBLAS, CKernels, SeededRandom, Replay, Environments, AtomicFiles
+//                                world-model protocol, ensembles, backbones, trainer, uncertainty penalties
 //   Planning → WorldModels, SeededRandom   MPC planners, agents
 //   Learners → NN, CKernels, SeededRandom, Replay   model-free learners: tabular Q / Dyna-Q, DQN, SAC (-N, EDAC), BC,
 //                                TD3+BC
 //   Reports → SeededRandom       run records → tables and plots, bootstrap statistics (Foundation only)
 //   Experiments → WorldModels, Planning, Learners, Reports, NN, SeededRandom, Environments, Replay, AtomicFiles, Yams
 //                                configs, runner, loops, datasets
-//   BenchmarkSuite → NN, CBLAS, CKernels, SeededRandom, Replay, WorldModels, Planning, Learners   `mbrl bench` workloads
+//   BenchmarkSuite → NN, TensorCore, CBLAS, CKernels, SeededRandom, Replay, WorldModels, Planning, Learners
+//                                `mbrl bench` workloads
 //   MBRLCommandLine → Experiments, Reports, BenchmarkSuite, SeededRandom, Environments, Replay, ArgumentParser
 //                                every `mbrl` command, over any registry
 //   mbrl → MBRLCommandLine        the command-line tool (MBRLCommandLine.main() over the built-ins)
@@ -67,7 +68,7 @@ let package = Package(
             "Environments", "SeededRandom", "AtomicFiles", "SystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .target(name: "WorldModels", dependencies: [
-            "NN", "CBLAS", "CKernels", "SeededRandom", "Replay", "Environments", "AtomicFiles",
+            "NN", "TensorCore", "CBLAS", "CKernels", "SeededRandom", "Replay", "Environments", "AtomicFiles",
         ]),
         .target(name: "Planning", dependencies: ["WorldModels", "SeededRandom"]),
         .target(name: "Learners", dependencies: ["NN", "CKernels", "SeededRandom", "Replay"]),
@@ -77,7 +78,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BenchmarkSuite", dependencies: [
-            "NN", "CBLAS", "CKernels", "SeededRandom", "Replay", "WorldModels", "Planning", "Learners",
+            "NN", "TensorCore", "CBLAS", "CKernels", "SeededRandom", "Replay", "WorldModels", "Planning", "Learners",
         ], path: "Benchmarks/BenchmarkSuite"),
         .target(name: "MBRLCommandLine", dependencies: [
             "Experiments", "Reports", "BenchmarkSuite", "SeededRandom", "Environments", "Replay",
@@ -90,10 +91,10 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Environments", "TestSupport"]),
-        .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "TestSupport"]),
+        .testTarget(name: "WorldModelsTests", dependencies: ["WorldModels", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Environments", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SeededRandom"], exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// A fused form of ``LayerNorm`` for the backbones' hot paths (transformer,
 /// S4WM, Mamba): the same function (PyTorch `nn.LayerNorm`, biased variance, ε

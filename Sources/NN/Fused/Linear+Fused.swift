@@ -1,4 +1,5 @@
 import CBLAS
+import TensorCore
 
 /// A fused form of ``Linear`` for the backbones' hot paths: y = x·Wᵀ + b
 /// as one tape node over (x, weight, bias) with the bias folded into the GEMM

@@ -3,6 +3,7 @@ import CKernels
 import Dispatch
 import NN
 import SeededRandom
+import TensorCore
 
 /// A multi-layer GRU sequence backbone with PyTorch's `nn.GRU(batch_first=True)`
 /// conventions and a fused, hand-differentiated sequence pass.

@@ -1,6 +1,7 @@
 import CBLAS
 import CKernels
 import NN
+import TensorCore
 
 /// The buffers of one fused GRU layer over a `[batch, time, ·]` window, and
 /// its forward and backward-through-time passes (PyTorch `nn.GRU` equations,

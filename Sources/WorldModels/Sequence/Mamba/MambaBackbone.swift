@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// A Mamba sequence backbone (Gu & Dao 2023) as `torch_bench.MambaModel`
 /// without its head, a ``ResidualBlockStack`` of `inp` = Linear(input → d_model), `blocks.{i}` =

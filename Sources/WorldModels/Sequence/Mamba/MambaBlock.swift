@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import SeededRandom
+import TensorCore
 
 /// One pre-norm residual Mamba block (Gu & Dao 2023, "Mamba: Linear-Time
 /// Sequence Modeling with Selective State Spaces", Fig. 3), written as

@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// The S4WM sequence backbone (Deng, Park & Ahn 2023, "Facing Off World Model
 /// Backbones: RNNs, Transformers, and S4"), as `torch_bench.S4DModel` without

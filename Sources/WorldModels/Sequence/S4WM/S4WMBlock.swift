@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// One pre-norm residual S4 block of S4WM (Deng, Park & Ahn 2023, "Facing Off
 /// World Model Backbones: RNNs, Transformers, and S4"; `torch_bench.S4DBlock`):

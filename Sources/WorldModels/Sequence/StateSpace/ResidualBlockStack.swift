@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// A block of a ``ResidualBlockStack``: a residual block `[B, T, d]` → `[B, T, d]`
 /// whose only operation across time steps is cut at `resetMask[b, t] = 1`

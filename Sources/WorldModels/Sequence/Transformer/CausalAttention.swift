@@ -1,6 +1,7 @@
 import CBLAS
 import CKernels
 import NN
+import TensorCore
 
 /// Fused multi-head causal self-attention (Vaswani et al. 2017) over packed
 /// projections, as one op on the ``Tape``:

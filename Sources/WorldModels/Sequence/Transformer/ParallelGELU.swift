@@ -1,5 +1,6 @@
 import CKernels
 import NN
+import TensorCore
 
 /// Exact (erf) GELU, x·Φ(x) (Hendrycks & Gimpel 2016), as one tape node whose
 /// forward and backward are split over `threads` workers (contiguous chunks of

@@ -1,6 +1,7 @@
 import CKernels
 import NN
 import SeededRandom
+import TensorCore
 
 /// One pre-LN transformer encoder layer with a causal mask, PyTorch
 /// `nn.TransformerEncoderLayer(d, H, ff, dropout=0, activation="gelu",
