@@ -2,6 +2,7 @@ import CBLAS
 import CKernels
 import NN
 import SeededRandom
+import TensorCore
 import WorldModels
 
 extension BenchmarkSuite {

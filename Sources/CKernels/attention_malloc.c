@@ -1,4 +1,5 @@
 // Process-wide glibc malloc tuning used by the transformer benchmark; see AttentionKernels.h.
+#include "kernel_attributes.h"
 #include "AttentionKernels.h"
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -1,13 +1,8 @@
 // Kernels of the dense ReLU networks and the SAC policy head; see DenseKernels.h.
+#include "kernel_attributes.h"
 #include "fastmath.h"
 #include "DenseKernels.h"
 #include <math.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MBRL_CLONES
-#endif
 
 // MARK: - Dense network
 

@@ -1,15 +1,10 @@
 // Element-wise kernels of the fused PETS ensemble; see EnsembleKernels.h.
+#include "kernel_attributes.h"
 #include "fastmath.h"
 #include "EnsembleKernels.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MBRL_CLONES
-#endif
 
 // MARK: - Polynomial exp / log (Cephes expf / logf, ~1-2 ulp over the clamped range)
 

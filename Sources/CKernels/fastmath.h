@@ -1,5 +1,6 @@
 #ifndef MBRL_FASTMATH_H
 #define MBRL_FASTMATH_H
+#include "kernel_attributes.h"
 // Private to the CKernels target: the polynomial exp shared by the kernels, so
 // loops that call it vectorise (no libm calls) and every kernel computes the
 // same function.
@@ -11,7 +12,7 @@
 /// 1.5·2^23 trick, which vectorises without SSE4.1), e^r by a degree-7
 /// polynomial (≤ 2 ulp for normal results), 2^n through the exponent bits.
 /// x > 88.72 gives +inf, x < -87.3 gives 0.
-static inline __attribute__((always_inline)) float mbrl_cephes_expf(float x) {
+MBRL_INLINE float mbrl_cephes_expf(float x) {
     float xc = fminf(fmaxf(x, -87.3f), 88.3762626647949f);
     float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     float r = xc - n * 0.693359375f;
@@ -37,7 +38,7 @@ static inline __attribute__((always_inline)) float mbrl_cephes_expf(float x) {
 /// core. m is moved to [sqrt(1/2), sqrt(2)) (adjusting e), log(1 + f) comes from a
 /// degree-9 polynomial, and e·ln2 is added in two parts. Callers split x into
 /// (m, e) and handle special values.
-static inline __attribute__((always_inline)) float mbrl_cephes_log_reduced(float m, int32_t e) {
+MBRL_INLINE float mbrl_cephes_log_reduced(float m, int32_t e) {
     int small = m < 0.707106781186547524f;
     e = small ? e - 1 : e;
     m = small ? m + m - 1.0f : m - 1.0f;
@@ -61,7 +62,7 @@ static inline __attribute__((always_inline)) float mbrl_cephes_log_reduced(float
 /// log(x) for a positive normal x (no special values: 0, subnormals, inf and NaN
 /// are the caller's to exclude): x split into mantissa and exponent by its bits,
 /// then the Cephes core above.
-static inline __attribute__((always_inline)) float mbrl_cephes_logf_normal(float x) {
+MBRL_INLINE float mbrl_cephes_logf_normal(float x) {
     int32_t ix;
     memcpy(&ix, &x, sizeof ix);
     int32_t e = ((ix >> 23) & 0xff) - 126;
@@ -73,7 +74,7 @@ static inline __attribute__((always_inline)) float mbrl_cephes_logf_normal(float
 
 /// tanh(x): the Cephes odd polynomial for |x| < 0.625, else 1 − 2 / (e^{2|x|} + 1)
 /// with the sign restored (≤ ~2 ulp; saturates to ±1 for large |x|).
-static inline __attribute__((always_inline)) float mbrl_cephes_tanhf(float x) {
+MBRL_INLINE float mbrl_cephes_tanhf(float x) {
     float a = fabsf(x);
     float z = x * x;
     float p = -5.70498872745e-3f;
@@ -87,4 +88,17 @@ static inline __attribute__((always_inline)) float mbrl_cephes_tanhf(float x) {
     return a < 0.625f ? small : big;
 }
 
+/// tanh(x) as the element-wise ops and the GRU gates compute it: the same odd
+/// polynomial for |x| < 0.625, else (1 − e^{−2|x|}) / (1 + e^{−2|x|}) with the
+/// sign restored.
+MBRL_INLINE float mbrl_cephes_tanhf_ratio(float x) {
+    float ax = fabsf(x);
+    float z = x * x;
+    float poly = ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z
+                   + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
+    float e = mbrl_cephes_expf(-2.0f * ax);
+    float big = (1.0f - e) / (1.0f + e);
+    big = x < 0.0f ? -big : big;
+    return ax < 0.625f ? poly : big;
+}
 #endif

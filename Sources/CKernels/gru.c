@@ -1,41 +1,20 @@
 // GRU gate kernels. See include/GRUKernels.h.
+#include "kernel_attributes.h"
 #include "fastmath.h"
 #include "GRUKernels.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__clang__)
-#define GRU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define GRU_CLONES
-#endif
-#define GRU_INLINE static inline __attribute__((always_inline))
-#if defined(__clang__)
-#define GRU_SAFE_LOOP _Pragma("clang loop vectorize(assume_safety)")
-#else
-#define GRU_SAFE_LOOP
-#endif
-
-
 // Cephes expf (fastmath.h), inlined here.
-GRU_INLINE float gru_expf(float x) { return mbrl_cephes_expf(x); }
+MBRL_INLINE float gru_expf(float x) { return mbrl_cephes_expf(x); }
 
-GRU_INLINE float gru_sigmoidf(float x) { return 1.0f / (1.0f + gru_expf(-x)); }
+MBRL_INLINE float gru_sigmoidf(float x) { return 1.0f / (1.0f + gru_expf(-x)); }
 
-// tanh: Cephes polynomial for |x| < 0.625, else (1 − e^{−2|x|}) / (1 + e^{−2|x|}).
-GRU_INLINE float gru_tanhf(float x) {
-    float ax = fabsf(x);
-    float z = x * x;
-    float poly = ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z
-                   + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
-    float e = gru_expf(-2.0f * ax);
-    float big = (1.0f - e) / (1.0f + e);
-    big = x < 0.0f ? -big : big;
-    return ax < 0.625f ? poly : big;
-}
+/// tanh of fastmath.h (polynomial near 0, exp ratio elsewhere).
+MBRL_INLINE float gru_tanhf(float x) { return mbrl_cephes_tanhf_ratio(x); }
 
-GRU_CLONES
+MBRL_CLONES
 void mbrl_gru_forward_gates(size_t rows, size_t H,
                             const float *gi, size_t gi_stride, const float *b_ih,
                             const float *gh, size_t gh_stride, const float *b_hh,
@@ -47,7 +26,7 @@ void mbrl_gru_forward_gates(size_t rows, size_t H,
         float *out = h + b * h_stride;
         if (cache) {
             float *c = cache + b * cache_stride;
-            GRU_SAFE_LOOP
+            MBRL_SAFE_LOOP
             for (size_t j = 0; j < H; j++) {
                 float r = gru_sigmoidf(xi[j] + b_ih[j] + hh[j] + b_hh[j]);
                 float z = gru_sigmoidf(xi[H + j] + b_ih[H + j] + hh[H + j] + b_hh[H + j]);
@@ -57,7 +36,7 @@ void mbrl_gru_forward_gates(size_t rows, size_t H,
                 out[j] = n + z * (hp[j] - n);
             }
         } else {
-            GRU_SAFE_LOOP
+            MBRL_SAFE_LOOP
             for (size_t j = 0; j < H; j++) {
                 float r = gru_sigmoidf(xi[j] + b_ih[j] + hh[j] + b_hh[j]);
                 float z = gru_sigmoidf(xi[H + j] + b_ih[H + j] + hh[H + j] + b_hh[H + j]);
@@ -69,7 +48,7 @@ void mbrl_gru_forward_gates(size_t rows, size_t H,
     }
 }
 
-GRU_CLONES
+MBRL_CLONES
 void mbrl_gru_backward_gates(size_t rows, size_t H,
                              const float *dy, size_t dy_stride,
                              float *carry, size_t carry_stride,
@@ -80,7 +59,7 @@ void mbrl_gru_backward_gates(size_t rows, size_t H,
     for (size_t b = 0; b < rows; b++) {
         const float *g = dy + b * dy_stride, *c = cache + b * cache_stride, *hp = h_prev + b * h_prev_stride;
         float *cr = carry + b * carry_stride, *di = dgi + b * dgi_stride, *dh_ = dgh + b * dgh_stride;
-        GRU_SAFE_LOOP
+        MBRL_SAFE_LOOP
         for (size_t j = 0; j < H; j++) {
             float r = c[j], z = c[H + j], n = c[2 * H + j], m = c[3 * H + j];
             float dh = g[j] + cr[j];

@@ -1,11 +1,6 @@
+#include "kernel_attributes.h"
 #include "OptimizerKernels.h"
 #include <math.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MBRL_CLONES
-#endif
 
 // sqrt without errno, so the loop vectorises (v >= 0 here; same correctly rounded result as sqrtf).
 #if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)

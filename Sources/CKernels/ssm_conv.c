@@ -2,14 +2,9 @@
 // scan), forward, backward and rolling-state step. Loops run over channels
 // innermost (contiguous in [batch, length, dim]); the [dim, K] weight is
 // transposed to [K, dim] on the stack first (K·dim floats).
+#include "kernel_attributes.h"
 #include "SSMKernels.h"
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MBRL_CLONES
-#endif
 
 /// First time of the segment containing t, given the segment start before t.
 static inline int conv_segment_start(const float *reset, int b, int L, int t, int start) {

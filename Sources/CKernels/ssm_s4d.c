@@ -2,15 +2,10 @@
 // and its backward (in double: the kernel is small, H·N·L, and powers dA^l are
 // formed by repeated multiplication), the direct causal convolution with its
 // backward, and the recurrent form.
+#include "kernel_attributes.h"
 #include "SSMKernels.h"
 #include <math.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MBRL_CLONES
-#endif
 
 /// Discretised parameters of one (h, n) pair, in double.
 typedef struct {

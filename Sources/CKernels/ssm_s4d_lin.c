@@ -5,6 +5,7 @@
 // Backward convention: for a real loss and a complex variable z, the gradient
 // is g_z = ∂L/∂Re z + i ∂L/∂Im z; through a holomorphic w = f(z) it is
 // g_z = g_w · conj(f'(z)), and through w = t·z for real t, ∂L/∂t = Re(g_w conj(z)).
+#include "kernel_attributes.h"
 #include "SSMKernels.h"
 #include <math.h>
 

@@ -1,16 +1,11 @@
 // Mamba selective scan (Gu & Dao 2023), forward and hand-written backward.
 // One (batch, channel) pair at a time: its nstate-wide state stays in vector
 // registers across time steps; B_t and C_t rows of the batch element stay in L1.
+#include "kernel_attributes.h"
 #include "fastmath.h"
 #include "SSMKernels.h"
 #include <stdint.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MBRL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MBRL_CLONES
-#endif
 
 /// exp(x) by the shared Cephes polynomial (fastmath.h): branch-free and without
 /// libm calls, so loops calling it vectorise.
@@ -19,7 +14,7 @@ static inline float ssm_expf(float x) { return mbrl_cephes_expf(x); }
 // The bodies are always_inline functions of a `const int N`, instantiated for
 // N = 16 (Mamba's default d_state: the state is two AVX2 / one AVX-512 register,
 // no remainder loop) and for any N.
-static inline __attribute__((always_inline)) void
+MBRL_INLINE void
 scan_forward_impl(const float *restrict u, const float *restrict delta, const float *restrict A,
                   const float *restrict Bm, const float *restrict Cm, const float *restrict Dskip,
                   const float *h0, const float *restrict reset, float *restrict y, float *h_last,
@@ -77,7 +72,7 @@ int mbrl_selective_scan_backward_work_size(int length, int nstate) {
     return (2 * length + 1) * nstate;
 }
 
-static inline __attribute__((always_inline)) void
+MBRL_INLINE void
 scan_backward_impl(const float *restrict u, const float *restrict delta, const float *restrict A,
                    const float *restrict Bm, const float *restrict Cm, const float *restrict Dskip,
                    const float *restrict h0, const float *restrict reset, const float *restrict dy,

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A pointwise nonlinearity chosen by configuration (`Codable` by name).
 /// Each case maps to a TensorCore ``UnaryFunction`` (see its table for formulas).
 public enum Activation: String, Codable, Sendable, CaseIterable {

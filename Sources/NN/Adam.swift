@@ -1,4 +1,5 @@
 import CKernels
+import TensorCore
 
 /// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019) exactly as `torch.optim.Adam` /
 /// `torch.optim.AdamW`, via the fused `mbrl_adam_update` kernel:

@@ -1,4 +1,5 @@
 import SeededRandom
+import TensorCore
 
 /// A lookup table of `count` vectors of length `dimension` (PyTorch `nn.Embedding`).
 ///

@@ -1,4 +1,5 @@
 import SeededRandom
+import TensorCore
 
 /// `members` independent linear layers evaluated as one batched product
 /// (PETS, Chua et al. 2018; mbrl-lib's `EnsembleLinearLayer`):

@@ -1,4 +1,5 @@
 import SeededRandom
+import TensorCore
 
 /// A gated recurrent unit cell (Cho et al. 2014) with PyTorch's `nn.GRUCell` conventions:
 ///

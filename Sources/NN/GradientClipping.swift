@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Rescales `gradients` so their global L2 norm is at most `maxNorm`, as
 /// `torch.nn.utils.clip_grad_norm_`: factor = min(1, maxNorm / (norm + 1e-6)).
 /// Returns the norm before clipping.

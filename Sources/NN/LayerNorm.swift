@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Layer normalisation over the last axis (Ba, Kiros & Hinton 2016; PyTorch `nn.LayerNorm(size)`):
 ///
 ///     y = (x − μ) / √(σ² + ε) · weight + bias,  μ, σ² = mean and biased variance over the last axis

@@ -1,4 +1,5 @@
 import SeededRandom
+import TensorCore
 
 /// A fully connected layer `y = x Wᵀ + b` (PyTorch `nn.Linear`).
 ///

@@ -1,3 +1,5 @@
+import TensorCore
+
 // Loss functions. Each returns a scalar Variable; shapes are checked with a
 // precondition naming both shapes.
 

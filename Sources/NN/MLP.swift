@@ -1,4 +1,5 @@
 import SeededRandom
+import TensorCore
 
 /// A multilayer perceptron: `Linear → activation` for each hidden size, then
 /// a final `Linear` followed by `outputActivation` (identity by default).

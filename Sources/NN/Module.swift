@@ -1,4 +1,4 @@
-@_exported import TensorCore
+import TensorCore
 import SeededRandom
 
 /// A neural-network component that owns parameters.

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Learned soft bounds on a predicted log-variance (PETS, Chua et al. 2018; mbrl-lib `GaussianMLP`):
 ///
 ///     logvar = max − softplus(max − logvar)

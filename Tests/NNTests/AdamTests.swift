@@ -1,4 +1,5 @@
 import NN
+import TensorCore
 import TestSupport
 import XCTest
 

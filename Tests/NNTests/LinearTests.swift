@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 import TestSupport
 import XCTest
 

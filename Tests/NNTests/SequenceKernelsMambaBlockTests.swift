@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import TensorCore
 import XCTest
 
 /// The `mamba_block` fixture (torch_bench.MambaBlock(d=4, d_state=3, expand=2,

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import SeededRandom
+import TensorCore
 import TestSupport
 import WorldModels
 import XCTest

@@ -2,6 +2,7 @@ import Foundation
 import Replay
 import SeededRandom
 import NN
+import TensorCore
 import TestSupport
 @testable import WorldModels
 import XCTest

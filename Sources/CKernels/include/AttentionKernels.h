@@ -4,10 +4,9 @@
 #include <stdint.h>
 
 /// Kernels of the causal transformer backbone (WorldModels/Sequence/Transformer):
-/// the masked softmax of fused causal attention and its backward, a fused
-/// LayerNorm (forward and backward), and the single-query attention of the
-/// key/value-cache decode step. Each is compiled for x86-64-v4, -v3 and the
-/// baseline with target_clones.
+/// the masked softmax of fused causal attention and its backward, and the
+/// single-query attention of the key/value-cache decode step. Each is
+/// compiled for x86-64-v4, -v3 and the baseline with target_clones.
 
 /// Causal, segment-masked softmax of one [T, T] score matrix, in place:
 /// row i keeps columns j in [start_i, i] (start_i = starts[i], or 0 when
@@ -18,17 +17,6 @@ void mbrl_attention_softmax(float *scores, size_t t, const int32_t *starts);
 /// Softmax backward over one [T, T] block, in place on `dprobs`:
 /// ds_ij = scale · p_ij · (dp_ij − Σ_k dp_ik p_ik). Masked entries (p = 0) give 0.
 void mbrl_attention_softmax_backward(const float *probs, float *dprobs, size_t t, float scale);
-
-/// LayerNorm over rows of length n: y = (x − μ)·r·w + b with r = 1/√(σ² + eps)
-/// (biased variance, two-pass). Writes μ and r per row to `mean` and `rstd`.
-void mbrl_layernorm_forward(const float *x, const float *w, const float *b, float *y,
-                            float *mean, float *rstd, size_t rows, size_t n, float eps);
-
-/// LayerNorm backward: with x̂ = (x − μ)·r and g = dy·w,
-/// dx = r·(g − mean(g) − x̂·mean(g·x̂)); dw += Σ_rows dy·x̂; db += Σ_rows dy.
-/// `dw` and `db` are accumulated (zero them first).
-void mbrl_layernorm_backward(const float *dy, const float *x, const float *w, const float *mean,
-                             const float *rstd, float *dx, float *dw, float *db, size_t rows, size_t n);
 
 /// One decode step of multi-head attention against a key/value cache:
 /// for each row r and head h, the query q[r, h·dh ..] attends to the `length`

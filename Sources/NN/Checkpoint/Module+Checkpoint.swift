@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Checkpoint tensors of any `Module`: its parameters under their
 /// `namedParameters()` names (PyTorch style, e.g. `cells.0.weight_ih`) with an
 /// optional prefix, as `SafeTensorsFile` entries.

@@ -1,8 +1,8 @@
 import CKernels
-import Dispatch
 
 /// A tiny fork-join executor for the ensemble's phases: `run(count:)` hands
-/// item indices `0..<count` to `workers` threads from a shared atomic counter
+/// item indices `0..<count` to `workers` threads (``ParallelFor/workers(_:_:)``)
+/// from a shared atomic counter
 /// (dynamic scheduling: largest items first balances well on a noisy machine)
 /// and returns when all are done — one barrier per call.
 ///
@@ -29,7 +29,7 @@ public final class EnsembleWorkQueue {
         }
         counter.pointee = 0
         let counter = self.counter
-        DispatchQueue.concurrentPerform(iterations: n) { worker in
+        ParallelFor.workers(n) { worker in
             while true {
                 let i = mbrl_ens_atomic_next(counter)
                 if i >= count { break }

@@ -1,11 +1,11 @@
-import Dispatch
 import Foundation
 
-/// Splits the batch dimension of a sequence kernel over the cores with
-/// `DispatchQueue.concurrentPerform`, when the work is large enough to pay for
-/// the dispatch (a few microseconds); otherwise runs inline on the calling thread.
+/// How many parts a sequence kernel splits its batch dimension into (then run
+/// by ``ParallelFor/chunks(count:parts:_:)``): one, inline on the calling
+/// thread, unless the work is large enough to pay for the dispatch (a few
+/// microseconds).
 ///
-/// Chunks are contiguous batch ranges of near-equal size, up to
+/// Parts are contiguous batch ranges of near-equal size, up to
 /// `chunksPerProcessor` per active processor: a few more chunks than cores let
 /// a core that was descheduled (a busy machine) hand its remaining chunks to
 /// the others, while per-chunk partial sums (for gradients of shared
@@ -22,21 +22,24 @@ enum BatchParallel {
         return min(batch, chunksPerProcessor * ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// The batch range of chunk `index` out of `chunks`.
-    static func range(chunk index: Int, of chunks: Int, batch: Int) -> Range<Int> {
-        let base = batch / chunks, extra = batch % chunks
-        let start = index * base + min(index, extra)
-        return start ..< start + base + (index < extra ? 1 : 0)
-    }
-
-    /// Runs `body(chunk, batchRange)` for every chunk, in parallel when `chunks > 1`.
-    static func run(batch: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
-        if chunks <= 1 {
-            if batch > 0 { body(0, 0 ..< batch) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            body(index, range(chunk: index, of: chunks, batch: batch))
+    /// Runs `body(batchRange, scratch)` over `batch` split into `chunks` parts
+    /// (``ParallelFor/chunks(count:parts:_:)``), each part with its own zeroed
+    /// scratch of `perChunk` floats; then writes, for every `(output, offset)` of
+    /// `sums`, output[i] = Σ over parts (in order) of scratch[offset + i]: the
+    /// per-part partial gradients of parameters shared by the whole batch.
+    static func runSummingPartials(batch: Int, chunks: Int, perChunk: Int,
+                                   sums: [(output: UnsafeMutableBufferPointer<Float>, offset: Int)],
+                                   _ body: (_ batchRange: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
+        defer { scratch.deallocate() }
+        scratch.initialize(repeating: 0)
+        ParallelFor.chunks(count: batch, parts: chunks) { chunk, r in body(r, scratch.kernelBase + chunk * perChunk) }
+        for (output, offset) in sums {
+            for i in 0 ..< output.count {
+                var s: Float = 0
+                for c in 0 ..< chunks { s += scratch[c * perChunk + offset + i] }
+                output[i] = s
+            }
         }
     }
 }

@@ -47,7 +47,7 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
         if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
         let (L, D, K) = (length, channels, kernelSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let off = r.lowerBound * L * D
             mbrl_causal_conv1d_forward(x.kernelBase + off, weight.kernelBase, bias?.kernelBase,
                                        reset.map { $0.kernelBase + r.lowerBound * L }, y.kernelBase + off,
@@ -70,29 +70,14 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
         if let reset { checkKernelBuffer(reset.count, [batch, length], "reset", name) }
         let (L, D, K) = (length, channels, kernelSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: 2 * workPerItem)
-        let perChunk = D * K + D  // partial dWeight, dBias
-        let partial = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
-        defer { partial.deallocate() }
-        partial.initialize(repeating: 0)
-        BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
+        // partial dWeight, dBias per chunk
+        BatchParallel.runSummingPartials(batch: batch, chunks: chunks, perChunk: D * K + D,
+                                         sums: [(dWeight, 0)] + (dBias.map { [($0, D * K)] } ?? [])) { r, mine in
             let off = r.lowerBound * L * D
-            let mine = partial.kernelBase + chunk * perChunk
             mbrl_causal_conv1d_backward(x.kernelBase + off, weight.kernelBase,
                                         reset.map { $0.kernelBase + r.lowerBound * L }, dy.kernelBase + off,
                                         dx.kernelBase + off, mine, mine + D * K,
                                         Int32(r.count), Int32(L), Int32(D), Int32(K))
-        }
-        for i in 0 ..< D * K {
-            var s: Float = 0
-            for c in 0 ..< chunks { s += partial[c * perChunk + i] }
-            dWeight[i] = s
-        }
-        if let dBias {
-            for i in 0 ..< D {
-                var s: Float = 0
-                for c in 0 ..< chunks { s += partial[c * perChunk + D * K + i] }
-                dBias[i] = s
-            }
         }
     }
 
@@ -123,7 +108,7 @@ public struct CausalDepthwiseConv1D: Sendable, Equatable {
         checkKernelBuffer(y.count, [batch, channels], "y", name)
         let (D, K) = (channels, kernelSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: D * K)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             // An empty state (K = 1) has no base address; the kernel never reads it then.
             let statePointer = state.baseAddress.map { $0 + r.lowerBound * D * (K - 1) } ?? y.kernelBase
             mbrl_causal_conv1d_step(x.kernelBase + r.lowerBound * D, weight.kernelBase, bias?.kernelBase, statePointer,

@@ -40,7 +40,7 @@ extension S4DConvolution {
         checkKernelBuffer(y.count, [batch, channels], "y", name)
         let (H, N) = (channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: 4 * H * N)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             mbrl_s4d_lin_step(u.kernelBase + r.lowerBound * H, dA.kernelBase, dB.kernelBase, C.kernelBase,
                               D?.kernelBase, state.kernelBase + r.lowerBound * H * N * 2,
                               y.kernelBase + r.lowerBound * H, Int32(r.count), Int32(H), Int32(N))

@@ -49,7 +49,7 @@ public struct S4DConvolution: Sendable, Equatable {
         checkKernelBuffer(y.count, [batch, length, channels], "y", name)
         let (L, H) = (length, channels)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let off = r.lowerBound * L * H
             mbrl_s4d_conv_forward(u.kernelBase + off, K.kernelBase, D?.kernelBase,
                                   reset.map { $0.kernelBase + r.lowerBound * L }, y.kernelBase + off,
@@ -74,29 +74,14 @@ public struct S4DConvolution: Sendable, Equatable {
         if let dD { checkKernelBuffer(dD.count, [channels], "dD", name) }
         let (L, H) = (length, channels)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: 2 * workPerItem)
-        let perChunk = L * H + H  // partial dK, dD
-        let partial = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
-        defer { partial.deallocate() }
-        partial.initialize(repeating: 0)
-        BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
+        // partial dK, dD per chunk
+        BatchParallel.runSummingPartials(batch: batch, chunks: chunks, perChunk: L * H + H,
+                                         sums: [(dK, 0)] + (dD.map { [($0, L * H)] } ?? [])) { r, mine in
             let off = r.lowerBound * L * H
-            let mine = partial.kernelBase + chunk * perChunk
             mbrl_s4d_conv_backward(u.kernelBase + off, K.kernelBase, D?.kernelBase,
                                    reset.map { $0.kernelBase + r.lowerBound * L }, dy.kernelBase + off,
                                    du.kernelBase + off, mine, D == nil ? nil : mine + L * H,
                                    Int32(r.count), Int32(L), Int32(H))
-        }
-        for i in 0 ..< L * H {
-            var s: Float = 0
-            for c in 0 ..< chunks { s += partial[c * perChunk + i] }
-            dK[i] = s
-        }
-        if let dD {
-            for i in 0 ..< H {
-                var s: Float = 0
-                for c in 0 ..< chunks { s += partial[c * perChunk + L * H + i] }
-                dD[i] = s
-            }
         }
     }
 
@@ -134,7 +119,7 @@ public struct S4DConvolution: Sendable, Equatable {
         checkKernelBuffer(y.count, [batch, channels], "y", name)
         let (H, N) = (channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: H * N)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             mbrl_s4d_step(u.kernelBase + r.lowerBound * H, dA.kernelBase, dB.kernelBase, C.kernelBase, D?.kernelBase,
                           state.kernelBase + r.lowerBound * H * N, y.kernelBase + r.lowerBound * H,
                           Int32(r.count), Int32(H), Int32(N))

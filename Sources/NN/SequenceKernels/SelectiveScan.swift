@@ -62,7 +62,7 @@ public struct SelectiveScan: Sendable, Equatable {
         if let finalState { checkKernelBuffer(finalState.count, [batch, channels, stateSize], "finalState", "SelectiveScan.forward") }
         let (L, Dm, N) = (length, channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: workPerItem)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let seq = r.lowerBound * L * Dm, bc = r.lowerBound * L * N, st = r.lowerBound * Dm * N
             mbrl_selective_scan_forward(
                 u.kernelBase + seq, delta.kernelBase + seq, A.kernelBase, B.kernelBase + bc, C.kernelBase + bc,
@@ -105,13 +105,9 @@ public struct SelectiveScan: Sendable, Equatable {
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: 3 * workPerItem)
         let workSize = Int(mbrl_selective_scan_backward_work_size(Int32(L), Int32(N)))
         // Per chunk: the state workspace, then partial dA [Dm, N] and dD [Dm].
-        let perChunk = workSize + Dm * N + Dm
-        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: perChunk * chunks)
-        defer { scratch.deallocate() }
-        scratch.initialize(repeating: 0)
-        BatchParallel.run(batch: batch, chunks: chunks) { chunk, r in
+        BatchParallel.runSummingPartials(batch: batch, chunks: chunks, perChunk: workSize + Dm * N + Dm,
+                                         sums: [(dA, workSize)] + (dD.map { [($0, workSize + Dm * N)] } ?? [])) { r, mine in
             let seq = r.lowerBound * L * Dm, bc = r.lowerBound * L * N, st = r.lowerBound * Dm * N
-            let mine = scratch.kernelBase + chunk * perChunk
             mbrl_selective_scan_backward(
                 u.kernelBase + seq, delta.kernelBase + seq, A.kernelBase, B.kernelBase + bc, C.kernelBase + bc,
                 D?.kernelBase, initialState.map { $0.kernelBase + st }, reset.map { $0.kernelBase + r.lowerBound * L },
@@ -120,19 +116,6 @@ public struct SelectiveScan: Sendable, Equatable {
                 du.kernelBase + seq, dDelta.kernelBase + seq, mine + workSize, dB.kernelBase + bc, dC.kernelBase + bc,
                 D == nil ? nil : mine + workSize + Dm * N, dInitialState.map { $0.kernelBase + st }, mine,
                 Int32(r.count), Int32(L), Int32(Dm), Int32(N))
-        }
-        // Sum the per-chunk partials of the shared parameters.
-        for i in 0 ..< Dm * N {
-            var s: Float = 0
-            for c in 0 ..< chunks { s += scratch[c * perChunk + workSize + i] }
-            dA[i] = s
-        }
-        if let dD {
-            for i in 0 ..< Dm {
-                var s: Float = 0
-                for c in 0 ..< chunks { s += scratch[c * perChunk + workSize + Dm * N + i] }
-                dD[i] = s
-            }
         }
     }
 
@@ -158,7 +141,7 @@ public struct SelectiveScan: Sendable, Equatable {
         // A one-step forward whose initial and final state alias (allowed by the kernel).
         let (Dm, N) = (channels, stateSize)
         let chunks = BatchParallel.chunkCount(batch: batch, workPerItem: Dm * N)
-        BatchParallel.run(batch: batch, chunks: chunks) { _, r in
+        ParallelFor.chunks(count: batch, parts: chunks) { _, r in
             let (row, bc, st) = (r.lowerBound * Dm, r.lowerBound * N, r.lowerBound * Dm * N)
             mbrl_selective_scan_forward(u.kernelBase + row, delta.kernelBase + row, A.kernelBase, B.kernelBase + bc,
                                         C.kernelBase + bc, D?.kernelBase, UnsafePointer(state.kernelBase + st), nil,

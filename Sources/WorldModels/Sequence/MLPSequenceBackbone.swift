@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// The memoryless baseline backbone: the same MLP applied to every step on its
 /// own, `feature_t = φ(MLP(x_t))`, so nothing from earlier steps reaches step

@@ -1,4 +1,5 @@
 import NN
+import TensorCore
 
 /// A sequence model that maps per-step inputs to per-step features, with two
 /// forms that must agree (to 1e-4):

@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// Weights of the three terms of the sequence world-model loss.
 public struct SequenceLossWeights: Sendable, Equatable, Codable {

@@ -1,6 +1,7 @@
 import NN
 import Replay
 import SeededRandom
+import TensorCore
 
 /// A world model built on any `SequenceBackbone` (GRU, S4WM, Mamba-like,
 /// causal transformer, or the memoryless MLP), with heads shared by all of

@@ -2,6 +2,7 @@ import Foundation
 import NN
 import Replay
 import SeededRandom
+import TensorCore
 
 /// Trains a `SequenceWorldModel` on windows of a replay buffer:
 ///

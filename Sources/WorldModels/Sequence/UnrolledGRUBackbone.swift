@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// A reference GRU backbone: `layers` stacked `GRUCell`s (Cho et al. 2014,
 /// PyTorch `nn.GRU` gate conventions) unrolled step by step on the tape.

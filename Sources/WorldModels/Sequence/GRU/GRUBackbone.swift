@@ -3,6 +3,7 @@ import CKernels
 import Dispatch
 import NN
 import SeededRandom
+import TensorCore
 
 /// A multi-layer GRU sequence backbone with PyTorch's `nn.GRU(batch_first=True)`
 /// conventions and a fused, hand-differentiated sequence pass.
@@ -162,7 +163,7 @@ public final class GRUBackbone: SequenceBackbone {
         var hidden = state.hidden
         var x = input
         var gi = Tensor(uninitializedShape: [rows, 3 * H]), gh = Tensor(uninitializedShape: [rows, 3 * H])
-        let parts = GRUSequenceWorkspace.ranges(rows, parts: rows >= 64 ? threads : 1)
+        let parts = rows >= 64 ? threads : 1
         for l in 0..<layerCount {
             let n = x.shape[1]
             withPointers([x, weightIH[l].value, weightHH[l].value, biasIH[l].value, biasHH[l].value]) { p in
@@ -170,7 +171,7 @@ public final class GRUBackbone: SequenceBackbone {
                     gh.withUnsafeMutableBufferPointer { pgh in
                         hidden.withUnsafeMutableBufferPointer { ph in
                             let (gi, gh, hl) = (pgi.baseAddress!, pgh.baseAddress!, ph.baseAddress! + l * rows * H)
-                            GRUSequenceWorkspace.parallel(parts) { r in
+                            ParallelFor.chunks(count: rows, parts: parts) { _, r in
                                 let (r0, m) = (r.lowerBound, Int32(r.count))
                                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(3 * H), Int32(n), 1,
                                             p[0] + r0 * n, Int32(n), p[1], Int32(n), 0, gi + r0 * 3 * H, Int32(3 * H))

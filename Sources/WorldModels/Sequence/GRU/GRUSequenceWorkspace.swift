@@ -1,7 +1,7 @@
 import CBLAS
 import CKernels
-import Dispatch
 import NN
+import TensorCore
 
 /// The buffers of one fused GRU layer over a `[batch, time, ·]` window, and
 /// its forward and backward-through-time passes (PyTorch `nn.GRU` equations,
@@ -66,17 +66,6 @@ final class GRUSequenceWorkspace {
         }
     }
 
-    /// Row ranges of the batch for `parts` workers.
-    static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
-        let p = max(1, min(parts, count))
-        return (0..<p).map { ($0 * count / p)..<(($0 + 1) * count / p) }
-    }
-
-    static func parallel(_ ranges: [Range<Int>], _ body: (Range<Int>) -> Void) {
-        if ranges.count == 1 { body(ranges[0]); return }
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { body(ranges[$0]) }
-    }
-
     // MARK: - Forward
 
     /// Runs the layer over `x` `[B·T, in]` into `h` `[B·T, H]`, filling the cache.
@@ -85,7 +74,7 @@ final class GRUSequenceWorkspace {
         let (T, H, n) = (time, hiddenSize, inputSize)
         let (T3, T4) = (T * 3 * H, T * 4 * H)
         let reset = self.reset
-        Self.parallel(Self.ranges(batch, parts: parts)) { rows in
+        ParallelFor.chunks(count: batch, parts: parts) { _, rows in
             let (b0, m) = (rows.lowerBound, rows.count)
             // input projections of every step of these rows: [m·T, in] × [in, 3H]
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m * T), Int32(3 * H), Int32(n), 1,
@@ -117,7 +106,7 @@ final class GRUSequenceWorkspace {
         let (T3, T4) = (T * 3 * H, T * 4 * H)
         let reset = self.reset
         let inputGradient = projections  // reused: W_ih x is not needed any more
-        Self.parallel(Self.ranges(batch, parts: parts)) { rows in
+        ParallelFor.chunks(count: batch, parts: parts) { _, rows in
             let (b0, m) = (rows.lowerBound, rows.count)
             (carry + b0 * H).update(repeating: 0, count: m * H)
             for t in stride(from: T - 1, through: 0, by: -1) {
@@ -136,7 +125,7 @@ final class GRUSequenceWorkspace {
         }
         // weight gradients, split by gate rows: ∂W = Gᵀ·A over all B·T rows
         let rowsBT = Int32(batch * T)
-        Self.parallel(Self.ranges(3 * H, parts: parts)) { gates in
+        ParallelFor.chunks(count: 3 * H, parts: parts) { _, gates in
             let (j0, k) = (gates.lowerBound, Int32(gates.count))
             if let dWHH {
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, Int32(H), rowsBT, 1,

@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// "RSSM-lite": DreamerV3's recurrent state-space model (Hafner et al. 2023,
 /// "Mastering Diverse Domains through World Models") without image encoders,

@@ -1,4 +1,5 @@
 import NN
+import TensorCore
 
 /// A sequence backbone whose parallel forward also produces a loss term the
 /// trainer must add to the model loss (e.g. the KL term of ``RSSMBackbone``).

@@ -1,8 +1,9 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// A Mamba sequence backbone (Gu & Dao 2023) as `torch_bench.MambaModel`
-/// without its head: `inp` = Linear(input → d_model), `blocks.{i}` =
+/// without its head, a ``ResidualBlockStack`` of `inp` = Linear(input → d_model), `blocks.{i}` =
 /// ``MambaBlock`` (pre-norm residual, selective scan), final `norm` =
 /// LayerNorm(d_model). Features are the normalised block outputs
 /// (`featureSize = modelSize`).
@@ -14,7 +15,7 @@ import SeededRandom
 /// [rows, d_inner, d_conv−1] and an SSM state [rows, d_inner, d_state].
 /// Parameter count: in·d + d + L·(2d + 2·d_inner·d + d_inner·(d_conv + 1) +
 /// d_inner·(dt_rank + 2·d_state) + (dt_rank + 1)·d_inner + d_inner·(d_state + 1) + d·d_inner) + 2d.
-public final class MambaBackbone: SequenceBackbone {
+public final class MambaBackbone: ResidualStackBackbone {
     /// Per-block recurrent state.
     public struct State {
         /// `[rows, d_inner, d_conv − 1]` per block: the last inputs of the conv, oldest first.
@@ -25,12 +26,7 @@ public final class MambaBackbone: SequenceBackbone {
     }
     public typealias RecurrentState = State
 
-    public let inputSize: Int
-    public let modelSize: Int
-    public let inputProjection: Linear
-    public let blocks: [MambaBlock]
-    public let norm: LayerNorm
-    public var featureSize: Int { modelSize }
+    public let stack: ResidualBlockStack<MambaBlock>
 
     /// - Parameters: `dtRank` nil = ⌈d_model / 16⌉ (as torch_bench and the Mamba reference);
     ///   `dtInitRange` nil = torch_bench's Δ init (memory of a few steps), a range = the Mamba
@@ -39,36 +35,11 @@ public final class MambaBackbone: SequenceBackbone {
     public init(inputSize: Int, modelSize: Int = 128, layers: Int = 2, stateSize: Int = 16, expand: Int = 2,
                 convSize: Int = 4, dtRank: Int? = nil, dtInitRange: ClosedRange<Float>? = nil,
                 stateDecayInit: Float? = nil, generator: inout SeededGenerator) {
-        precondition(inputSize > 0 && modelSize > 0 && layers > 0,
-                     "MambaBackbone: sizes must be positive, got input \(inputSize), d_model \(modelSize), layers \(layers)")
-        self.inputSize = inputSize
-        self.modelSize = modelSize
-        inputProjection = Linear(inputSize: inputSize, outputSize: modelSize, generator: &generator)
-        var b = [MambaBlock]()
-        for _ in 0..<layers {
-            b.append(MambaBlock(modelSize: modelSize, stateSize: stateSize, expand: expand, convSize: convSize,
-                                dtRank: dtRank, dtInitRange: dtInitRange,
-                                stateDecayInit: stateDecayInit, generator: &generator))
+        stack = ResidualBlockStack(owner: "MambaBackbone", inputSize: inputSize, modelSize: modelSize, layers: layers,
+                                   generator: &generator) { g in
+            MambaBlock(modelSize: modelSize, stateSize: stateSize, expand: expand, convSize: convSize, dtRank: dtRank,
+                       dtInitRange: dtInitRange, stateDecayInit: stateDecayInit, generator: &g)
         }
-        blocks = b
-        norm = LayerNorm(size: modelSize)
-    }
-
-    public func namedParameters() -> [(String, Parameter)] {
-        prefixed("inp", inputProjection) + blocks.enumerated().flatMap { prefixed("blocks.\($0.offset)", $0.element) }
-            + prefixed("norm", norm)
-    }
-
-    public func callAsFunction(_ input: Variable, resetMask: Tensor?) -> Variable {
-        precondition(input.rank == 3 && input.shape[2] == inputSize,
-                     "MambaBackbone: input shape \(input.shape), expected [batch, time, \(inputSize)]")
-        if let m = resetMask {
-            precondition(m.shape == [input.shape[0], input.shape[1]],
-                         "MambaBackbone: reset mask shape \(m.shape), expected \([input.shape[0], input.shape[1]])")
-        }
-        var h = FusedLayerOps.linear(inputProjection, input)
-        for block in blocks { h = block(h, resetMask: resetMask) }
-        return FusedLayerOps.layerNorm(norm, h)
     }
 
     public func initialState(batch: Int) -> State {
@@ -77,15 +48,11 @@ public final class MambaBackbone: SequenceBackbone {
     }
 
     public func step(_ input: Tensor, state: inout State) -> Tensor {
-        precondition(input.rank == 2 && input.shape[1] == inputSize,
-                     "MambaBackbone.step: input shape \(input.shape), expected [rows, \(inputSize)]")
         let rows = input.shape[0]
         precondition(state.ssm.count == blocks.count && state.conv.count == blocks.count
                      && state.ssm.allSatisfy { $0.shape.first == rows } && state.conv.allSatisfy { $0.shape.first == rows },
                      "MambaBackbone.step: state does not hold \(blocks.count) blocks of \(rows) rows")
-        var h = inputProjection(input)
-        for (i, block) in blocks.enumerated() { h = block.step(h, conv: &state.conv[i], ssm: &state.ssm[i]) }
-        return norm(h)
+        return stack.step(input) { i, h in blocks[i].step(h, conv: &state.conv[i], ssm: &state.ssm[i]) }
     }
 
     public func gatherRows(_ state: State, rows: [Int]) -> State {

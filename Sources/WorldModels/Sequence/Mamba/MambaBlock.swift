@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import SeededRandom
+import TensorCore
 
 /// One pre-norm residual Mamba block (Gu & Dao 2023, "Mamba: Linear-Time
 /// Sequence Modeling with Selective State Spaces", Fig. 3), written as
@@ -46,7 +47,7 @@ import SeededRandom
 /// state [rows, d_inner, d_state]. Cost per step and row ≈ 2·d·3·d_inner +
 /// 2·d_inner·(dt_rank + 2·d_state) + 2·dt_rank·d_inner flops of GEMM plus
 /// ~5·d_inner·d_state for the scan (×≈3 with backward).
-public final class MambaBlock: Module {
+public final class MambaBlock: ResidualSequenceBlock {
     public let modelSize: Int, innerSize: Int, stateSize: Int, convSize: Int, dtRank: Int
     public let norm: LayerNorm
     public let inProj: Linear, xProj: Linear, dtProj: Linear, outProj: Linear
@@ -98,17 +99,17 @@ public final class MambaBlock: Module {
         let tape = x.tape
         let (di, n) = (innerSize, stateSize)
         // in_proj as two GEMMs over row slices of its weight (no copies of the wide activation).
-        let xn = FusedLayerOps.layerNorm(norm, x)
+        let xn = norm.fused(x)
         let wIn = tape.variable(inProj.weight).split(sizes: [di, di], axis: 0)
-        let (xi, z) = (FusedLayerOps.linear(xn, weight: wIn[0], bias: nil), FusedLayerOps.linear(xn, weight: wIn[1], bias: nil))
+        let (xi, z) = (fusedAffine(xn, weight: wIn[0], bias: nil), fusedAffine(xn, weight: wIn[1], bias: nil))
         let xs = SequenceKernelOps.causalConv(xi, weight: tape.variable(convWeight), bias: tape.variable(convBias),
                                               reset: resetMask).silu()
-        let dbc = FusedLayerOps.linear(xProj, xs).split(sizes: [dtRank, n, n], axis: 2)  // narrow: the copies are cheap
-        let delta = FusedLayerOps.linear(dtProj, dbc[0]).softplus()
+        let dbc = xProj.fused(xs).split(sizes: [dtRank, n, n], axis: 2)  // narrow: the copies are cheap
+        let delta = dtProj.fused(dbc[0]).softplus()
         let a = tape.variable(aLog).exp() * -1
         let y = SequenceKernelOps.selectiveScan(u: xs, delta: delta, A: a, B: dbc[1], C: dbc[2], D: tape.variable(dSkip),
                                                 reset: resetMask)
-        return x + FusedLayerOps.linear(outProj, y * z.silu())
+        return x + outProj.fused(y * z.silu())
     }
 
     /// One recurrent step without a tape: `x` [rows, d] → [rows, d]; `conv`

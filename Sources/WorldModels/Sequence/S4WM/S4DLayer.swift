@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import SeededRandom
+import TensorCore
 
 /// A diagonal state-space layer, S4D (Gu, Gupta, Goel & Ré 2022, "On the
 /// Parameterization and Initialization of Diagonal State Space Models"), on

@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// One pre-norm residual S4 block of S4WM (Deng, Park & Ahn 2023, "Facing Off
 /// World Model Backbones: RNNs, Transformers, and S4"; `torch_bench.S4DBlock`):
@@ -8,7 +9,7 @@ import SeededRandom
 ///
 /// GELU is the exact (erf) form, as `F.gelu`. Parameters `norm.{weight,bias}` [d],
 /// `ssm.*` (``S4DLayer``), `out.weight` [d, d], `out.bias` [d].
-public final class S4WMBlock: Module {
+public final class S4WMBlock: ResidualSequenceBlock {
     public let norm: LayerNorm
     public let ssm: S4DLayer
     public let out: Linear
@@ -27,7 +28,7 @@ public final class S4WMBlock: Module {
 
     /// Parallel, differentiable: `[B, T, d]` → `[B, T, d]`.
     public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
-        x + FusedLayerOps.linear(out, ssm(FusedLayerOps.layerNorm(norm, x), resetMask: resetMask).gelu())
+        x + out.fused(ssm(norm.fused(x), resetMask: resetMask).gelu())
     }
 
     /// One recurrent step: `[rows, d]` → `[rows, d]`; `state` is the S4D layer's.

@@ -1,7 +1,7 @@
 import CBLAS
 import CKernels
-import Dispatch
 import NN
+import TensorCore
 
 /// Fused multi-head causal self-attention (Vaswani et al. 2017) over packed
 /// projections, as one op on the ``Tape``:
@@ -63,15 +63,6 @@ public enum CausalAttention {
         return (shape[0], shape[1], d, d / heads)
     }
 
-    /// Runs `body(worker, batchRange)` over `threads` contiguous chunks of `0..<batch`.
-    static func parallel(batch: Int, threads: Int, _ body: (Int, Range<Int>) -> Void) {
-        let workers = max(1, min(threads, batch))
-        if workers == 1 { body(0, 0..<batch); return }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            body(w, (w * batch / workers)..<((w + 1) * batch / workers))
-        }
-    }
-
     static func withOptionalPointer<R>(_ a: [Int32]?, _ body: (UnsafePointer<Int32>?) -> R) -> R {
         guard let a = a else { return body(nil) }
         return a.withUnsafeBufferPointer { body($0.baseAddress) }
@@ -89,7 +80,7 @@ public enum CausalAttention {
                 probs.withUnsafeMutableBufferPointer { pp in
                     let (x, o, p) = (px.baseAddress!, po.baseAddress!, pp.baseAddress!)
                     withOptionalPointer(starts) { startsPointer in
-                    parallel(batch: b, threads: threads) { _, range in
+                    ParallelFor.chunks(count: b, parts: threads) { _, range in
                         for bi in range {
                             for h in 0..<heads {
                                 let q = x + bi * t * 3 * d + h * dh, k = q + d, v = q + 2 * d
@@ -121,7 +112,7 @@ public enum CausalAttention {
                     dqkv.withUnsafeMutableBufferPointer { pd in
                         scratch.withUnsafeMutableBufferPointer { ps in
                             let (x, gp, p, dx, sc) = (px.baseAddress!, pg.baseAddress!, pp.baseAddress!, pd.baseAddress!, ps.baseAddress!)
-                            parallel(batch: b, threads: workers) { w, range in
+                            ParallelFor.chunks(count: b, parts: workers) { w, range in
                                 let dp = sc + w * t * t
                                 for bi in range {
                                     for h in 0..<heads {

@@ -1,5 +1,6 @@
 import NN
 import SeededRandom
+import TensorCore
 
 /// Multi-head causal self-attention with packed input projection, PyTorch
 /// `nn.MultiheadAttention(d, H, batch_first=True)` as used by

@@ -1,6 +1,6 @@
 import CKernels
-import Dispatch
 import NN
+import TensorCore
 
 /// Exact (erf) GELU, x·Φ(x) (Hendrycks & Gimpel 2016), as one tape node whose
 /// forward and backward are split over `threads` workers (contiguous chunks of
@@ -16,7 +16,7 @@ enum ParallelGELU {
         xv.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
                 let (src, dst) = (px.baseAddress!, py.baseAddress!)
-                CausalAttention.parallel(batch: n, threads: threads) { _, r in
+                ParallelFor.chunks(count: n, parts: threads) { _, r in
                     mbrl_unary(Int32(MBRL_GELU_ERF), src + r.lowerBound, dst + r.lowerBound, r.count, 0, 0)
                 }
             }
@@ -29,7 +29,7 @@ enum ParallelGELU {
                     g.withUnsafeBufferPointer { pg in
                         gx.withUnsafeMutableBufferPointer { pgx in
                             let (a, b, c, d) = (px.baseAddress!, py.baseAddress!, pg.baseAddress!, pgx.baseAddress!)
-                            CausalAttention.parallel(batch: n, threads: threads) { _, r in
+                            ParallelFor.chunks(count: n, parts: threads) { _, r in
                                 let o = r.lowerBound
                                 mbrl_unary_backward(Int32(MBRL_GELU_ERF), a + o, b + o, c + o, d + o, r.count, 0, 0)
                             }

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import SeededRandom
+import TensorCore
 
 /// A causal transformer sequence backbone (GPT-style decoder-only stack with
 /// PyTorch `nn.TransformerEncoderLayer(norm_first=True)` layers and a causal mask):

@@ -1,6 +1,7 @@
 import CKernels
 import NN
 import SeededRandom
+import TensorCore
 
 /// One pre-LN transformer encoder layer with a causal mask, PyTorch
 /// `nn.TransformerEncoderLayer(d, H, ff, dropout=0, activation="gelu",
@@ -86,7 +87,7 @@ public final class TransformerEncoderLayer: Module {
                         scratch.withUnsafeMutableBufferPointer { ps in
                             let heads = selfAttention.headCount, dh = d / heads
                             let (q, k, v, o, sc) = (pq.baseAddress!, pk.baseAddress!, pv.baseAddress!, po.baseAddress!, ps.baseAddress!)
-                            CausalAttention.parallel(batch: rows, threads: workers) { w, r in
+                            ParallelFor.chunks(count: rows, parts: workers) { w, r in
                                 let first = r.lowerBound
                                 mbrl_attention_decode(q + first * 3 * d, 3 * d, k + first * capacity * d, v + first * capacity * d,
                                                       o + first * d, r.count, heads, dh, capacity, length,

@@ -1,4 +1,5 @@
 import NN
+import TensorCore
 
 /// The recurrent state of a ``TransformerBackbone``: a key/value cache per
 /// layer for a batch of rows, all rows having seen the same number of steps.

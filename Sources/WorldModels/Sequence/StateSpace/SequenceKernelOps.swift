@@ -1,4 +1,5 @@
 import NN
+import TensorCore
 
 /// Tape ops over the sequence kernels of `NN/SequenceKernels` shared by the
 /// S4WM and Mamba backbones: each records one node whose forward runs the C

@@ -1,7 +1,7 @@
 import CBLAS
-import NN
+import TensorCore
 
-/// A fused form of ``NN/Linear`` for the transformer's hot path: y = x·Wᵀ + b
+/// A fused form of ``Linear`` for the backbones' hot paths: y = x·Wᵀ + b
 /// as one tape node over (x, weight, bias) with the bias folded into the GEMM
 /// (C prefilled with b, then `cblas_sgemm` with β = 1) instead of a GEMM node
 /// plus a broadcasting add node. Backward, G = ∂L/∂y over rows R:
@@ -19,28 +19,35 @@ extension Linear {
     }
 }
 
-/// y = x·Wᵀ + b for `weight [n, k]`, `bias [n]`, as one tape node (see `Linear.fused`).
-func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?, threads: Int = 1) -> Variable {
-    let (n, k) = (weight.shape[0], weight.shape[1])
-    precondition(x.shape.last == k && bias.map { $0.shape == [n] } ?? true,
-                 "fusedAffine: input shape \(x.shape), weight \(weight.shape), bias \(bias?.shape ?? [])")
+/// y = x·Wᵀ + b for `weight [n, k]`, `bias [n]` parameters, as one tape node (see `Linear.fused`).
+public func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?, threads: Int = 1) -> Variable {
     let tape = x.tape
-    let w = tape.variable(weight)
-    let b = bias.map { tape.variable($0) }
+    return fusedAffine(x, weight: tape.variable(weight), bias: bias.map { tape.variable($0) }, threads: threads)
+}
+
+/// y = x·Wᵀ + b for a weight `[n, k]` and bias `[n]` given as Variables, e.g. a row
+/// block of a wider projection's weight (so a split output needs no activation copy).
+/// Without a bias the GEMM writes y directly (β = 0).
+public func fusedAffine(_ x: Variable, weight w: Variable, bias b: Variable?, threads: Int = 1) -> Variable {
+    let (n, k) = (w.shape[0], w.shape[1])
+    precondition(w.rank == 2 && x.shape.last == k && b.map { $0.shape == [n] } ?? true,
+                 "fusedAffine: input shape \(x.shape), weight \(w.shape), bias \(b?.shape ?? [])")
+    let tape = x.tape
     let xv = x.value, wv = w.value
     let rows = xv.count / k
     let outShape = Array(xv.shape.dropLast()) + [n]
     var y = Tensor(uninitializedShape: outShape)
-    let bv = b?.value ?? Tensor(zeros: [n])
+    let bv = b?.value ?? Tensor(zeros: [0])
+    let beta: Float = b == nil ? 0 : 1
     xv.withUnsafeBufferPointer { px in
         wv.withUnsafeBufferPointer { pw in
             bv.withUnsafeBufferPointer { pb in
                 y.withUnsafeMutableBufferPointer { py in
-                    let (xs, ws, bs, ys) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, py.baseAddress!)
-                    CausalAttention.parallel(batch: rows, threads: threads) { _, r in
-                        for row in r { (ys + row * n).update(from: bs, count: n) }
+                    let (xs, ws, bs, ys) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress, py.baseAddress!)
+                    ParallelFor.chunks(count: rows, parts: threads) { _, r in
+                        if let bs, beta != 0 { for row in r { (ys + row * n).update(from: bs, count: n) } }
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(r.count), Int32(n), Int32(k), 1,
-                                    xs + r.lowerBound * k, Int32(k), ws, Int32(k), 1, ys + r.lowerBound * n, Int32(n))
+                                    xs + r.lowerBound * k, Int32(k), ws, Int32(k), beta, ys + r.lowerBound * n, Int32(n))
                     }
                 }
             }
@@ -66,7 +73,7 @@ func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?, threads: In
                                     let (gs, xs, ws) = (pg.baseAddress!, px.baseAddress!, pw.baseAddress!)
                                     if need[0] {
                                         let dxs = pdx.baseAddress!
-                                        CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                                        ParallelFor.chunks(count: rows, parts: threads) { _, r in
                                             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(n), 1,
                                                         gs + r.lowerBound * n, Int32(n), ws, Int32(k), 0, dxs + r.lowerBound * k, Int32(k))
                                         }
@@ -75,7 +82,7 @@ func fusedAffine(_ x: Variable, weight: Parameter, bias: Parameter?, threads: In
                                         // empty buffers may still have a base address: test the flags, not the pointers
                                         let needWeight = need[1]
                                         let (dws, dbs, os) = (pdw.baseAddress, pdb.baseAddress, po.baseAddress)
-                                        CausalAttention.parallel(batch: n, threads: threads) { _, r in
+                                        ParallelFor.chunks(count: n, parts: threads) { _, r in
                                             if needWeight, let dws = dws {
                                                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(rows), 1,
                                                             gs + r.lowerBound, Int32(n), xs, Int32(k), 0, dws + r.lowerBound * k, Int32(k))

@@ -1,11 +1,11 @@
 import CKernels
-import NN
+import TensorCore
 
-/// A fused form of ``NN/LayerNorm`` for the transformer's hot path: the same
-/// function (PyTorch `nn.LayerNorm`, biased variance, ε from the layer) as one
-/// tape node over (x, weight, bias) instead of the eight generic ops of
-/// `LayerNorm.callAsFunction(_: Variable)`, computed by
-/// `mbrl_layernorm_forward` / `mbrl_layernorm_backward`:
+/// A fused form of ``LayerNorm`` for the backbones' hot paths (transformer,
+/// S4WM, Mamba): the same function (PyTorch `nn.LayerNorm`, biased variance, ε
+/// from the layer) as one tape node over (x, weight, bias) instead of the eight
+/// generic ops of `LayerNorm.callAsFunction(_: Variable)`, computed by the C
+/// kernels `mbrl_layernorm_forward` / `mbrl_layernorm_backward`:
 ///
 ///     x̂ = (x − μ)·r,  r = 1/√(σ² + ε),  y = x̂·w + b
 ///     dx = r·(g − mean(g) − x̂·mean(g·x̂)),  g = dy·w;  dw = Σ dy·x̂;  db = Σ dy
@@ -30,7 +30,7 @@ extension LayerNorm {
                         mean.withUnsafeMutableBufferPointer { pm in
                             rstd.withUnsafeMutableBufferPointer { pr in
                                 let (xs, ws, bs, ys, ms, rs) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, py.baseAddress!, pm.baseAddress!, pr.baseAddress!)
-                                CausalAttention.parallel(batch: rows, threads: threads) { _, r in
+                                ParallelFor.chunks(count: rows, parts: threads) { _, r in
                                     let o = r.lowerBound
                                     mbrl_layernorm_forward(xs + o * n, ws, bs, ys + o * n, ms + o, rs + o, r.count, n, epsilon)
                                 }
@@ -53,7 +53,7 @@ extension LayerNorm {
                                     rstd.withUnsafeBufferPointer { pr in
                                         let (gs, xs, ws, dxs, ps) = (pg.baseAddress!, px.baseAddress!, pw.baseAddress!, pdx.baseAddress!, pp.baseAddress!)
                                         let (ms, rs) = (pm.baseAddress!, pr.baseAddress!)
-                                        CausalAttention.parallel(batch: rows, threads: workers) { w, r in
+                                        ParallelFor.chunks(count: rows, parts: workers) { w, r in
                                             let o = r.lowerBound
                                             mbrl_layernorm_backward(gs + o * n, xs + o * n, ws, ms + o, rs + o, dxs + o * n,
                                                                     ps + w * 2 * n, ps + w * 2 * n + n, r.count, n)
