@@ -87,7 +87,7 @@ final class ConfigLoaderTests: XCTestCase {
               populaton: 100
             """)
         XCTAssertEqual(e?.description, "test.yaml:4:3: planner.populaton: unknown key 'populaton'; did you mean "
-            + "'population'? (valid keys: alpha, clip_actions, elite_ratio, horizon, iterations, kind, "
+            + "'population'? (valid keys: alpha, elite_ratio, horizon, iterations, kind, "
             + "mppi_noise_std, mppi_temperature, particles, population, propagation, replan_every)")
         XCTAssertEqual(e?.keyPath, ["planner", "populaton"])
     }

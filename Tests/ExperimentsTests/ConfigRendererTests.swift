@@ -41,7 +41,6 @@ final class ConfigRendererTests: XCTestCase {
               alpha: 0.1
               particles: 20
               propagation: ts_inf
-              clip_actions: true
               replan_every: 1
             agent_kind: null
             eval:

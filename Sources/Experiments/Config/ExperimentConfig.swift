@@ -184,7 +184,7 @@ public struct ExperimentConfig: ConfigSection {
         try validating("evaluation") { try evaluation.validate() }
         try validating("eval") { try eval.validate() }
         if algorithm.usesTotalSteps { try requireAtLeast(totalSteps, 1, "total_steps") }
-        if algorithm == .pets && model.isSequenceBackbone && planner.propagation == .ts1 {
+        if model.isSequenceBackbone && planner.propagation == .ts1 {
             try validating("planner") { try require(false, "propagation",
                 expected: "ts_inf or mean with a sequence backbone (its particles keep one member each for the whole horizon: "
                     + "a recurrent state cannot switch members between steps); ts1 needs model.backbone mlp", found: "ts1") }
