@@ -153,6 +153,12 @@ final class ModelConfigSequenceTests: XCTestCase {
         XCTAssertNoThrow(try decode("model: {backbone: mlp}\nplanner: {propagation: ts1}\n"))
     }
 
+    /// `agent_kind` was parsed and never read (every trial planned); it is gone.
+    func testAgentKindIsAnUnknownKey() {
+        XCTAssertEqual(message("agent_kind: random\n")?.hasPrefix("test.yaml:1:1: agent_kind: unknown key 'agent_kind'"), true,
+                       message("agent_kind: random\n") ?? "no error")
+    }
+
     func testClipActionsIsAnUnknownKey() {
         XCTAssertEqual(message("planner: {clip_actions: true}\n"),
                        "test.yaml:1:11: planner.clip_actions: unknown key 'clip_actions' (valid keys: alpha, elite_ratio, horizon, "
