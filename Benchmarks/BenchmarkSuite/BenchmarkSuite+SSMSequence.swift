@@ -5,13 +5,18 @@ import WorldModels
 
 extension BenchmarkSuite {
     /// torch_bench's `s4d_seq`: `S4DModel` = Linear(10 → 128) + 2 pre-norm residual
-    /// S4D-Real blocks (N 64) + LayerNorm + Linear(128 → 8) (85,896 parameters), as
-    /// ``WorldModels/S4WMBackbone`` + `Linear`; inputs `[32, 64, 10]`, targets
-    /// `[32, 64, 8]` ~ N(0, 1), MSE, Adam lr 1e-3; one step = forward, backward, Adam.
-    func s4dSequence() -> BenchmarkRecord {
-        var g = SeededGenerator(seed: options.seed)
-        let backbone = S4WMBackbone(inputSize: 10, modelSize: 128, layers: 2, stateSize: 64, mode: .real, generator: &g)
-        var r = sequenceTraining(backbone, name: "s4d_seq", generator: &g)
+    /// S4D-Real blocks (N 64) + LayerNorm + Linear(128 → 8) (85,896 parameters), as the
+    /// ``WorldModels/S4WMBackbone`` of `model.backbone: s4wm` with
+    /// `s4wm: {d_model: 128, d_state: 64, layers: 2, mode: real}` + `Linear`; inputs `[32, 64, 10]`,
+    /// targets `[32, 64, 8]` ~ N(0, 1), MSE, Adam lr 1e-3; one step = forward, backward, Adam.
+    func s4dSequence() throws -> BenchmarkRecord {
+        var settings = WorldModelSettings()
+        settings.backbone = .s4wm
+        settings.s4wm.dModel = 128
+        settings.s4wm.dState = 64
+        settings.s4wm.layers = 2
+        settings.s4wm.mode = .real
+        var r = try sequenceTraining(settings, name: "s4d_seq")
         r.set("d_model", .integer(128))
         r.set("d_state", .integer(64))
         r.set("layers", .integer(2))
@@ -21,13 +26,18 @@ extension BenchmarkSuite {
 
     /// torch_bench's `mamba_seq`: `MambaModel` = Linear(10 → 128) + 2 pre-norm residual
     /// Mamba blocks (d_state 16, expand 2, d_conv 4, dt_rank 8) + LayerNorm +
-    /// Linear(128 → 8) (236,168 parameters), as ``WorldModels/MambaBackbone`` + `Linear`;
-    /// same workload as `s4d_seq`.
-    func mambaSequence() -> BenchmarkRecord {
-        var g = SeededGenerator(seed: options.seed)
-        let backbone = MambaBackbone(inputSize: 10, modelSize: 128, layers: 2, stateSize: 16, expand: 2, convSize: 4,
-                                     generator: &g)
-        var r = sequenceTraining(backbone, name: "mamba_seq", generator: &g)
+    /// Linear(128 → 8) (236,168 parameters), as the ``WorldModels/MambaBackbone`` of
+    /// `model.backbone: mamba` with `mamba: {d_model: 128, d_state: 16, expand: 2, d_conv: 4,
+    /// layers: 2}` + `Linear`; same workload as `s4d_seq`.
+    func mambaSequence() throws -> BenchmarkRecord {
+        var settings = WorldModelSettings()
+        settings.backbone = .mamba
+        settings.mamba.dModel = 128
+        settings.mamba.dState = 16
+        settings.mamba.expand = 2
+        settings.mamba.dConv = 4
+        settings.mamba.layers = 2
+        var r = try sequenceTraining(settings, name: "mamba_seq")
         r.set("d_model", .integer(128))
         r.set("d_state", .integer(16))
         r.set("expand", .integer(2))
@@ -37,11 +47,34 @@ extension BenchmarkSuite {
         return r
     }
 
-    /// The shared `bench_seq` workload of torch_bench over `backbone` + Linear(feature → 8)
-    /// (also `gru_seq`'s), with OpenBLAS at one thread.
+    /// torch_bench's sequence sizes: 10 inputs (8 observation + 2 action floats), 8 outputs,
+    /// windows of 64 steps, 32 per batch.
+    static let sequenceWorkload = (observation: 8, action: 2, time: 64, batch: 32)
+
+    /// The backbone `settings` names (through the world-model factory, as a config builds it) for
+    /// torch_bench's 10 input floats, its fused kernels on `threads` workers, seeded by `options.seed`.
+    func sequenceBackbone(_ settings: WorldModelSettings,
+                          generator g: inout SeededGenerator) throws -> any SequenceBackbone {
+        var settings = settings
+        settings.sequenceThreads = options.threads
+        let w = Self.sequenceWorkload
+        return try makeSequenceBackbone(settings: settings, inputSize: w.observation + w.action,
+                                        observationSize: w.observation, generator: &g)
+    }
+
+    /// The shared `bench_seq` workload of torch_bench over the backbone `settings` names
+    /// + Linear(feature → 8), with OpenBLAS at one thread.
+    func sequenceTraining(_ settings: WorldModelSettings, name: String) throws -> BenchmarkRecord {
+        var g = SeededGenerator(seed: options.seed)
+        let backbone = try sequenceBackbone(settings, generator: &g)
+        return sequenceTraining(backbone, name: name, generator: &g)
+    }
+
+    /// `bench_seq` over `backbone` + Linear(feature → 8).
     func sequenceTraining<B: SequenceBackbone>(_ backbone: B, name: String,
-                                                       generator g: inout SeededGenerator) -> BenchmarkRecord {
-        let (batch, time, input, output) = (32, 64, backbone.inputSize, 8)
+                                               generator g: inout SeededGenerator) -> BenchmarkRecord {
+        let w = Self.sequenceWorkload
+        let (batch, time, input, output) = (w.batch, w.time, backbone.inputSize, w.observation)
         BLAS.setThreadCount(1)
         let head = Linear(inputSize: backbone.featureSize, outputSize: output, generator: &g)
         let parameters = backbone.parameters + head.parameters

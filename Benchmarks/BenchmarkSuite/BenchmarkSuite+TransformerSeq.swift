@@ -6,7 +6,8 @@ import TensorCore
 import WorldModels
 
 extension BenchmarkSuite {
-    /// torch_bench's `transformer_seq`: ``WorldModels/TransformerBackbone`` (Linear(10 → 128) + learned
+    /// torch_bench's `transformer_seq`: the ``WorldModels/TransformerBackbone`` of `model.backbone: transformer`
+    /// with `transformer: {d_model: 128, heads: 4, layers: 2, feedforward_size: 512, context_length: 64}` (Linear(10 → 128) + learned
     /// positions + 2 pre-LN layers, d 128, 4 heads, ff 512, GELU, causal, final LayerNorm) + Linear(128 → 8),
     /// seq 64, batch 32, MSE, Adam lr 1e-3; 407 432 parameters. One step = forward, loss, backward, Adam.
     /// Also reports the median of one recurrent (KV-cache) step for 500 rows with 32–51 cached steps.
@@ -14,12 +15,20 @@ extension BenchmarkSuite {
     /// OpenBLAS at one thread. Sets glibc's
     /// malloc thresholds for the process (see below).
     func transformerSequence() throws -> BenchmarkRecord {
-        let (inputSize, outputSize, time, batch) = (10, 8, 64, 32)
+        let w = Self.sequenceWorkload
+        let (inputSize, outputSize, time, batch) = (w.observation + w.action, w.observation, w.time, w.batch)
         var g = SeededGenerator(seed: options.seed)
-        let config = TransformerConfiguration(inputSize: inputSize, modelSize: 128, headCount: 4, layerCount: 2,
-                                              feedForwardSize: 512, context: time, positionalEncoding: .learned)
-        let backbone = try TransformerBackbone(config, generator: &g)
-        backbone.threads = options.threads
+        var settings = WorldModelSettings()
+        settings.backbone = .transformer
+        settings.transformer.dModel = 128
+        settings.transformer.heads = 4
+        settings.transformer.layers = 2
+        settings.transformer.feedforwardSize = 512
+        settings.transformer.contextLength = time
+        guard let backbone = try sequenceBackbone(settings, generator: &g) as? TransformerBackbone else {
+            preconditionFailure("model.backbone: transformer builds a TransformerBackbone")
+        }
+        let config = backbone.configuration
         let head = Linear(inputSize: config.modelSize, outputSize: outputSize, generator: &g)
         let parameters = backbone.parameters + head.parameters
         let adam = Adam(parameters: parameters, learningRate: 1e-3)

@@ -58,7 +58,6 @@ final class ConfigLoaderTests: XCTestCase {
             trial_length: 50
             model: {learning_rate: 1e-4, activation: tanh, backbone: gru}
             planner: {kind: mppi, mppi_temperature: 0.5, population: 64}
-            agent_kind: random
             """)
         XCTAssertEqual(config.name, "demo")
         XCTAssertEqual(config.seed, 7)
@@ -75,7 +74,6 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.planner.kind, .mppi)
         XCTAssertEqual(config.planner.mppiTemperature, 0.5)
         XCTAssertEqual(config.planner.population, 64)
-        XCTAssertEqual(config.resolvedAgentKind, .random)
         XCTAssertEqual(config.model.members, 5, "absent keys keep their defaults")
     }
 
@@ -87,7 +85,7 @@ final class ConfigLoaderTests: XCTestCase {
               populaton: 100
             """)
         XCTAssertEqual(e?.description, "test.yaml:4:3: planner.populaton: unknown key 'populaton'; did you mean "
-            + "'population'? (valid keys: alpha, clip_actions, elite_ratio, horizon, iterations, kind, "
+            + "'population'? (valid keys: alpha, elite_ratio, horizon, iterations, kind, "
             + "mppi_noise_std, mppi_temperature, particles, population, propagation, replan_every)")
         XCTAssertEqual(e?.keyPath, ["planner", "populaton"])
     }
@@ -96,7 +94,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(error("seed: 1\nplaner: {horizon: 3}\n")?.message.hasPrefix("unknown key 'planer'; did you mean 'planner'?"), true)
         XCTAssertEqual(error("model:\n  hiddenSize: 64\n")?.message.hasPrefix("unknown key 'hiddenSize'; did you mean 'hidden_size'?"), true)
         let far = error("colour: blue\n")
-        XCTAssertEqual(far?.message.hasPrefix("unknown key 'colour' (valid keys: agent_kind, algorithm, bc, dqn, dyna_q, env, eval,"), true, far?.description ?? "")
+        XCTAssertEqual(far?.message.hasPrefix("unknown key 'colour' (valid keys: algorithm, bc, dqn, dyna_q, env, eval,"), true, far?.description ?? "")
     }
 
     func testWrongType() {

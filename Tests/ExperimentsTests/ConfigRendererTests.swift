@@ -41,9 +41,7 @@ final class ConfigRendererTests: XCTestCase {
               alpha: 0.1
               particles: 20
               propagation: ts_inf
-              clip_actions: true
               replan_every: 1
-            agent_kind: null
             eval:
               every: 0
               episodes: 5
@@ -86,7 +84,6 @@ final class ConfigRendererTests: XCTestCase {
         config.planner.mppiNoiseStd = 0.25
         config.planner.propagation = .mean
         config.planner.replanEvery = 3
-        config.agentKind = .mpc
         config.output.dir = "out/runs"
         config.output.checkpoint = false
 

@@ -42,6 +42,14 @@ final class EvaluationConfigTests: XCTestCase {
                        "test.yaml:1:24: evaluation.episodes: expected an integer of at least 1, found 0")
     }
 
+    func testCorridorShorterThanOneCellIsAnError() {
+        XCTAssertEqual(message("evaluation: {kind: memory_probe, corridor_length: 0}\n"),
+                       "test.yaml:1:51: evaluation.corridor_length: expected an integer of at least 1, found 0")
+        XCTAssertEqual(message("evaluation:\n  kind: memory_probe\n  corridor_length: -3\n"),
+                       "test.yaml:3:20: evaluation.corridor_length: expected an integer of at least 1, found -3")
+        XCTAssertNoThrow(try decode("evaluation: {kind: memory_probe, corridor_length: 1}\n"))
+    }
+
     func testSequenceSamplingAndRewardWeightReachTheTrainer() throws {
         let config = try decode("model: {backbone: gru, sequence_sampling: within_episode, reward_loss_weight: 4}\n")
         let training = config.model.worldModelSettings.training

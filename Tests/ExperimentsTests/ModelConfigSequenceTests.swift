@@ -36,7 +36,7 @@ final class ModelConfigSequenceTests: XCTestCase {
         XCTAssertEqual(mamba.model.mamba.dtRank, 2)
         let s4 = try decode("model: {backbone: s4wm, s4wm: {d_model: 16, d_state: 32, layers: 3}}\n")
         XCTAssertEqual(s4.model.s4wm.dState, 32)
-        let transformer = try decode("model: {backbone: transformer, transformer: {d_model: 32, heads: 2, context_length: 16}}\n")
+        let transformer = try decode("model: {backbone: transformer, sequence_length: 16, transformer: {d_model: 32, heads: 2, context_length: 16}}\n")
         XCTAssertEqual(transformer.model.transformer.heads, 2)
     }
 
@@ -88,7 +88,7 @@ final class ModelConfigSequenceTests: XCTestCase {
         XCTAssertNil(settings.training.gradientClip)
         XCTAssertEqual(settings.gru.hiddenSize, 16)
         let model = try makeWorldModel(settings: settings, observationSize: 4, actionSize: 1, seed: 0)
-        XCTAssertTrue(model is SequenceWorldModel<UnrolledGRUBackbone>)
+        XCTAssertTrue(model is SequenceWorldModel<GRUBackbone>)
         let rssm = try decode("model: {backbone: gru, gru: {hidden_size: 16, stochastic_size: 4}}\n")
         XCTAssertEqual(rssm.model.worldModelSettings.gru.stochasticSize, 4)
         XCTAssertTrue(try makeWorldModel(settings: rssm.model.worldModelSettings, observationSize: 4, actionSize: 1, seed: 0)
@@ -101,9 +101,13 @@ final class ModelConfigSequenceTests: XCTestCase {
         XCTAssertEqual(message("model: {backbone: s4wm, s4wm: {mode: lin}}\n"),
                        "test.yaml:1:38: model.s4wm.mode: expected one of real, complex, found 'lin'")
         XCTAssertEqual(message("model: {backbone: mamba, mamba: {dt_init_min: 0.5}}\n"),
-                       "test.yaml: model.mamba.dt_init_max: expected a number of at least dt_init_min (0.5), or 0 with dt_init_min 0, found 0.0")
+                       "test.yaml: model.mamba.dt_init_max: expected a number of at least dt_init_min (0.5); set both or neither, found null")
+        XCTAssertEqual(message("model: {backbone: mamba, mamba: {dt_init_min: 0, dt_init_max: 1}}\n"),
+                       "test.yaml:1:47: model.mamba.dt_init_min: expected a positive number, found 0.0")
         XCTAssertEqual(message("model: {backbone: mamba, mamba: {state_decay_init: -1}}\n"),
-                       "test.yaml:1:52: model.mamba.state_decay_init: expected a number >= 0 (0: A_n = -(n+1)), found -1.0")
+                       "test.yaml:1:52: model.mamba.state_decay_init: expected a positive number (null: A_n = -(n+1)), found -1.0")
+        XCTAssertEqual(message("model: {backbone: mamba, mamba: {dt_rank: 0}}\n"),
+                       "test.yaml:1:43: model.mamba.dt_rank: expected an integer of at least 1, found 0")
         let settings = try? decode("model: {backbone: mamba, mamba: {dt_init_min: 0.5, dt_init_max: 2, state_decay_init: 0.02}}\n")
             .model.worldModelSettings
         XCTAssertEqual(settings?.mamba.dtInitRange, 0.5...2)
@@ -113,5 +117,51 @@ final class ModelConfigSequenceTests: XCTestCase {
     func testRSSMNeedsOneGRULayer() {
         XCTAssertEqual(message("model: {backbone: gru, gru: {layers: 2, stochastic_size: 8}}\n"),
                        "test.yaml:1:38: model.gru.layers: expected 1 when stochastic_size > 0 (the RSSM-lite has one GRU layer), found 2")
+    }
+
+    /// The optional settings are null by default (no zero sentinels), render as null and decode again.
+    func testUnsetOptionalSettingsAreNull() throws {
+        let config = try decode("model: {backbone: mamba}\n")
+        XCTAssertNil(config.model.mamba.dtRank)
+        XCTAssertNil(config.model.mamba.dtInitRange)
+        XCTAssertNil(config.model.mamba.stateDecayInit)
+        let rendered = try config.renderedYAML()
+        XCTAssertTrue(rendered.contains("dt_rank: null\n"), rendered)
+        XCTAssertTrue(rendered.contains("state_decay_init: null\n"), rendered)
+        XCTAssertEqual(try decode(rendered), config)
+        let set = try decode("model: {backbone: mamba, mamba: {dt_rank: 3, dt_init_min: 0.25, dt_init_max: 1}}\n")
+        XCTAssertEqual(try decode(try set.renderedYAML()), set)
+        XCTAssertEqual(set.model.worldModelSettings.mamba.dtRank, 3)
+    }
+
+    func testTransformerContextShorterThanTheTrainingWindowIsAnError() {
+        XCTAssertEqual(message("model: {backbone: transformer, sequence_length: 48, transformer: {context_length: 32}}\n"),
+                       "test.yaml:1:83: model.transformer.context_length: expected an integer of at least model.sequence_length (48); "
+                       + "the attention window must cover a training window, found 32")
+        XCTAssertNoThrow(try decode("model: {backbone: transformer, sequence_length: 32, transformer: {context_length: 32}}\n"))
+    }
+
+    /// TS-1 needs a member per step; a sequence model's particle keeps its member's state, so ts1 is an error
+    /// (the runner used to turn it into TS-inf silently), for `mbrl run` and `mbrl eval-model` alike.
+    func testTS1WithASequenceBackboneIsAnError() {
+        for backbone in ["gru", "transformer"] {
+            XCTAssertEqual(message("model: {backbone: \(backbone)}\nplanner: {propagation: ts1}\n"),
+                           "test.yaml:2:24: planner.propagation: expected ts_inf or mean with a sequence backbone (its particles keep "
+                           + "one member each for the whole horizon: a recurrent state cannot switch members between steps); ts1 "
+                           + "needs model.backbone mlp, found ts1")
+        }
+        XCTAssertNoThrow(try decode("model: {backbone: mlp}\nplanner: {propagation: ts1}\n"))
+    }
+
+    /// `agent_kind` was parsed and never read (every trial planned); it is gone.
+    func testAgentKindIsAnUnknownKey() {
+        XCTAssertEqual(message("agent_kind: random\n")?.hasPrefix("test.yaml:1:1: agent_kind: unknown key 'agent_kind'"), true,
+                       message("agent_kind: random\n") ?? "no error")
+    }
+
+    func testClipActionsIsAnUnknownKey() {
+        XCTAssertEqual(message("planner: {clip_actions: true}\n"),
+                       "test.yaml:1:11: planner.clip_actions: unknown key 'clip_actions' (valid keys: alpha, elite_ratio, horizon, "
+                       + "iterations, kind, mppi_noise_std, mppi_temperature, particles, population, propagation, replan_every)")
     }
 }

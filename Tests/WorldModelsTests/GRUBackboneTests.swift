@@ -7,9 +7,11 @@ import WorldModels
 import XCTest
 
 final class GRUBackboneTests: XCTestCase {
-    private func makeGRU(input: Int = 3, hidden: Int = 4, layers: Int = 2, threads: Int = 1, seed: UInt64 = 1) -> GRUBackbone {
+    private func makeGRU(input: Int = 3, hidden: Int = 4, layers: Int = 2, threads: Int = 1, updateGateBias: Float = 0,
+                         seed: UInt64 = 1) -> GRUBackbone {
         var g = SeededGenerator(seed: seed)
-        return GRUBackbone(inputSize: input, hiddenSize: hidden, layers: layers, threads: threads, generator: &g)
+        return GRUBackbone(inputSize: input, hiddenSize: hidden, layers: layers, threads: threads, updateGateBias: updateGateBias,
+                           generator: &g)
     }
 
     private func input(_ shape: [Int], seed: UInt64 = 7) -> Tensor {
@@ -30,6 +32,12 @@ final class GRUBackboneTests: XCTestCase {
 
     func testGradientsWithoutResets() {
         let gru = makeGRU()
+        checkGradients(inputs: [input([2, 4, 3])], parameters: gru.parameters) { _, v in gru(v[0], resetMask: nil) }
+    }
+
+    /// With the memory recipe's update-gate bias (z ≈ σ(2) ≈ 0.88 at init) the state is mostly carried.
+    func testGradientsWithUpdateGateBias() {
+        let gru = makeGRU(updateGateBias: 2)
         checkGradients(inputs: [input([2, 4, 3])], parameters: gru.parameters) { _, v in gru(v[0], resetMask: nil) }
     }
 

@@ -32,12 +32,12 @@ final class SequenceWorldModelTests: XCTestCase {
     }
 
     static func gruModel(members: Int = 1, deterministic: Bool = false, layers: Int = 1, hidden: Int = 6,
-                         propagation: SequencePropagation = .tsInfinity, seed: UInt64 = 0) -> SequenceWorldModel<UnrolledGRUBackbone> {
+                         propagation: SequencePropagation = .tsInfinity, seed: UInt64 = 0) -> SequenceWorldModel<GRUBackbone> {
         var g = SeededGenerator(seed: seed)
         return SequenceWorldModel(observationSize: 2, actionSize: 1,
                                   configuration: SequenceWorldModelConfiguration(members: members, deterministic: deterministic,
                                                                                  propagation: propagation, headHiddenSize: 5),
-                                  generator: &g) { UnrolledGRUBackbone(inputSize: $0, hiddenSize: hidden, layers: layers, generator: &$1) }
+                                  generator: &g) { GRUBackbone(inputSize: $0, hiddenSize: hidden, layers: layers, generator: &$1) }
     }
 
     /// Non-trivial normalisers so the tests exercise them.
@@ -50,9 +50,9 @@ final class SequenceWorldModelTests: XCTestCase {
 
     func testParameterCounts() {
         var g = SeededGenerator(seed: 1)
-        let gru = UnrolledGRUBackbone(inputSize: 5, hiddenSize: 4, layers: 2, generator: &g)
+        let gru = GRUBackbone(inputSize: 5, hiddenSize: 4, layers: 2, generator: &g)
         XCTAssertEqual(gru.parameterCount, (3 * 4 * (5 + 4) + 6 * 4) + (3 * 4 * (4 + 4) + 6 * 4))
-        XCTAssertEqual(gru.namedParameters().map(\.0).first, "cells.0.weight_ih")
+        XCTAssertEqual(gru.namedParameters().map(\.0).first, "weight_ih_l0")
         let mlp = MLPSequenceBackbone(inputSize: 5, hiddenSize: 4, layers: 2, generator: &g)
         XCTAssertEqual(mlp.parameterCount, (5 * 4 + 4) + (4 * 4 + 4))
         let heads = SequenceModelHeads(featureSize: 4, observationSize: 3, deterministic: false, hiddenSize: 7, generator: &g)
@@ -63,10 +63,14 @@ final class SequenceWorldModelTests: XCTestCase {
 
     func testUpdateGateBiasShiftsOnlyTheUpdateGate() {
         var g1 = SeededGenerator(seed: 4), g2 = SeededGenerator(seed: 4)
-        let plain = UnrolledGRUBackbone(inputSize: 3, hiddenSize: 2, generator: &g1)
-        let biased = UnrolledGRUBackbone(inputSize: 3, hiddenSize: 2, updateGateBias: 2, generator: &g2)
-        let difference = zip(biased.cells[0].biasIH.value.scalars, plain.cells[0].biasIH.value.scalars).map { $0 - $1 }
-        assertClose(difference, [0, 0, 2, 2, 0, 0])
+        let plain = GRUBackbone(inputSize: 3, hiddenSize: 2, layers: 2, generator: &g1)
+        let biased = GRUBackbone(inputSize: 3, hiddenSize: 2, layers: 2, updateGateBias: 2, generator: &g2)
+        for l in 0..<2 {
+            let difference = zip(biased.biasIH[l].value.scalars, plain.biasIH[l].value.scalars).map { $0 - $1 }
+            assertClose(difference, [0, 0, 2, 2, 0, 0])
+            XCTAssertEqual(biased.biasHH[l].value.scalars, plain.biasHH[l].value.scalars)
+            XCTAssertEqual(biased.weightIH[l].value.scalars, plain.weightIH[l].value.scalars)
+        }
     }
 
     // MARK: - Heads and loss
@@ -178,7 +182,7 @@ final class SequenceWorldModelTests: XCTestCase {
     func testResetMaskCutsTheGRUAtEpisodeBoundaries() {
         // Features after a reset depend only on steps at or after the reset.
         var g = SeededGenerator(seed: 6)
-        let gru = UnrolledGRUBackbone(inputSize: 2, hiddenSize: 3, generator: &g)
+        let gru = GRUBackbone(inputSize: 2, hiddenSize: 3, generator: &g)
         var x = Tensor(shape: [1, 5, 2], normalMean: 0, std: 1, generator: &g)
         let mask = Tensor(shape: [1, 5], scalars: [0, 0, 1, 0, 0])
         let tape = Tape(differentiating: [])
@@ -252,7 +256,7 @@ final class SequenceWorldModelTests: XCTestCase {
         var g = SeededGenerator(seed: 13)
         let model = SequenceWorldModel(observationSize: 2, actionSize: 1,
                                        configuration: SequenceWorldModelConfiguration(members: 1, deterministic: true, headHiddenSize: 16),
-                                       generator: &g) { UnrolledGRUBackbone(inputSize: $0, hiddenSize: 16, generator: &$1) }
+                                       generator: &g) { GRUBackbone(inputSize: $0, hiddenSize: 16, generator: &$1) }
         var c = SequenceTrainingConfiguration()
         c.sequenceLength = 8; c.batchSize = 16; c.trainSteps = 150; c.learningRate = 3e-3; c.validationRatio = 0.1
         let report = try SequenceWorldModelTrainer(configuration: c).train(model, on: train, using: &g)
@@ -376,7 +380,7 @@ final class SequenceWorldModelTests: XCTestCase {
         Self.setNormalizers(saved)
         try saved.checkpoint().write(to: url)
         let restored = Self.gruModel(members: 2, deterministic: true, seed: 2)
-        func predict(_ model: SequenceWorldModel<UnrolledGRUBackbone>) -> [Float] {
+        func predict(_ model: SequenceWorldModel<GRUBackbone>) -> [Float] {
             var g = SeededGenerator(seed: 0)
             var state = model.initialState(batch: 1)
             [Float](arrayLiteral: 0.3, -0.4).withUnsafeBufferPointer { model.observe(&state, action: nil, observation: $0) }
@@ -391,7 +395,7 @@ final class SequenceWorldModelTests: XCTestCase {
 
         let wider = Self.gruModel(members: 2, deterministic: true, hidden: 7, seed: 1)
         XCTAssertThrowsError(try wider.load(checkpointAt: url)) { error in
-            XCTAssertTrue("\(error)".hasSuffix("tensor 'members.0.backbone.cells.0.bias_hh' has shape [18], expected [21]"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("tensor 'members.0.backbone.bias_hh_l0' has shape [18], expected [21]"), "\(error)")
         }
     }
 
@@ -403,7 +407,7 @@ final class SequenceWorldModelTests: XCTestCase {
         settings.gru.hiddenSize = 8
         settings.sequence.members = 2
         let gru = try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0)
-        XCTAssertTrue(gru is SequenceWorldModel<UnrolledGRUBackbone>)
+        XCTAssertTrue(gru is SequenceWorldModel<GRUBackbone>)
         // Per member: GRU 3·8·(3 + 8) + 6·8, heads [8 features + 3 inputs]→64 (default hidden) → 6,
         // log-variance bounds 2·2.
         XCTAssertEqual(gru.parameterCount, 2 * ((3 * 8 * 11 + 48) + (11 * 64 + 64) + (64 * 6 + 6) + 4))
@@ -424,7 +428,31 @@ final class SequenceWorldModelTests: XCTestCase {
         XCTAssertTrue(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0) is SequenceWorldModel<MambaBackbone>)
         settings.mamba.dState = 0
         XCTAssertThrowsError(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 0)) { error in
-            XCTAssertEqual("\(error)", "mamba.d_model, d_state, expand, d_conv and layers must be >= 1 and dt_rank >= 0 (0: ceil(d_model / 16))")
+            XCTAssertEqual("\(error)", "mamba.d_model, d_state, expand, d_conv, layers and dt_rank (when given) must be >= 1")
         }
+    }
+
+    /// `model.backbone: gru` is the fused `GRUBackbone` with every setting of the group applied,
+    /// and the bench's single-backbone path builds the same backbone.
+    func testFactoryGRUCarriesLayersUpdateGateBiasAndThreads() throws {
+        var settings = WorldModelSettings()
+        settings.backbone = .gru
+        settings.gru.hiddenSize = 5
+        settings.gru.layers = 2
+        settings.gru.updateGateBias = 6
+        settings.sequenceThreads = 2
+        let model = try XCTUnwrap(try makeWorldModel(settings: settings, observationSize: 2, actionSize: 1, seed: 3)
+                                  as? SequenceWorldModel<GRUBackbone>)
+        let gru = model.members[0].backbone
+        XCTAssertEqual([gru.layerCount, gru.hiddenSize, gru.threads], [2, 5, 2])
+        for l in 0..<2 {
+            let updateGate = gru.biasIH[l].value.scalars[5..<10]
+            XCTAssertTrue(updateGate.allSatisfy { (6 - 1 / Float(5).squareRoot())...(6 + 1 / Float(5).squareRoot()) ~= $0 }, "\(updateGate)")
+        }
+        var g = SeededGenerator(seed: 3)
+        let single = try XCTUnwrap(try makeSequenceBackbone(settings: settings, inputSize: 3, observationSize: 2, generator: &g)
+                                   as? GRUBackbone)
+        XCTAssertEqual(single.namedParameters().map(\.0), gru.namedParameters().map(\.0))
+        XCTAssertEqual(single.threads, 2)
     }
 }

@@ -41,7 +41,7 @@ final class TMazeMemoryProbeTests: XCTestCase {
         let start = Date()
         let probe = Self.probe
         let (gru, gruReport) = try probe.trainAndMeasure(trainSteps: 300, seed: 7) {
-            UnrolledGRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 6, generator: &$1)
+            GRUBackbone(inputSize: $0, hiddenSize: 24, updateGateBias: 6, generator: &$1)
         }
         let gruSeconds = Date().timeIntervalSince(start)
         let (mlp, mlpReport) = try probe.trainAndMeasure(trainSteps: 60, seed: 7) {

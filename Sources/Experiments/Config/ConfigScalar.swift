@@ -86,6 +86,11 @@ enum ConfigScalar: Equatable {
     }
 
     /// The shortest text that reads back as exactly `value` (`0.001`, `5e-05`, `.inf`).
+    /// A `Float` setting as a config value (its shortest round-tripping form, not its `Double` widening).
+    static func render(_ value: Float) -> String {
+        value.isFinite ? String(value) : render(Double(value))
+    }
+
     static func render(_ value: Double) -> String {
         if value.isNaN { return ".nan" }
         if value.isInfinite { return value < 0 ? "-.inf" : ".inf" }

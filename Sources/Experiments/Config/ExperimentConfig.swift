@@ -43,8 +43,6 @@ public struct ExperimentConfig: ConfigSection {
     public var model = ModelConfig()
     /// The MPC planner.
     public var planner = PlannerConfig()
-    /// How actions are chosen during trials: mpc (planner over the model) | random (uniform random, a baseline); nil means mpc.
-    public var agentKind: AgentKind?
     /// Run directory and checkpoints.
     public var output = OutputConfig()
     /// What `mbrl eval-model` measures (open-loop error or the T-maze memory probe).
@@ -75,7 +73,6 @@ public struct ExperimentConfig: ConfigSection {
         case initialRandomSteps = "initial_random_steps"
         case trialLength = "trial_length"
         case model, planner
-        case agentKind = "agent_kind"
         case output, evaluation, eval
         case dynaQ = "dyna_q"
         case dqn, sac, mbpo, offline
@@ -100,7 +97,7 @@ public struct ExperimentConfig: ConfigSection {
                     + "(choices: \(Algorithm.choices.joined(separator: ", ")))"
             }
         }
-        try c.reject([.trials, .initialRandomSteps, .trialLength, .planner, .agentKind],
+        try c.reject([.trials, .initialRandomSteps, .trialLength, .planner],
                      unless: algorithm == .pets, belongsTo([.pets]))
         try c.reject([.model], unless: algorithm.usesWorldModel, belongsTo(Algorithm.allCases.filter(\.usesWorldModel)))
         try c.reject([.totalSteps], unless: algorithm.usesTotalSteps, belongsTo([.dqn, .sac, .mbpo]))
@@ -119,7 +116,6 @@ public struct ExperimentConfig: ConfigSection {
         try c.update(&trialLength, .trialLength)
         try c.update(&model, .model)
         try c.update(&planner, .planner)
-        try c.update(&agentKind, .agentKind)
         try c.update(&output, .output)
         try c.update(&evaluation, .evaluation)
         try c.update(&eval, .eval)
@@ -151,10 +147,7 @@ public struct ExperimentConfig: ConfigSection {
             try c.encode(trialLength, forKey: .trialLength)
         }
         if algorithm.usesWorldModel { try c.encode(model, forKey: .model) }
-        if algorithm == .pets {
-            try c.encode(planner, forKey: .planner)
-            try c.encode(agentKind, forKey: .agentKind)
-        }
+        if algorithm == .pets { try c.encode(planner, forKey: .planner) }
         if algorithm == .dynaQ { try c.encode(dynaQ, forKey: .dynaQ) }
         if algorithm == .dqn { try c.encode(dqn, forKey: .dqn) }
         if algorithm.usesSAC { try c.encode(sac, forKey: .sac) }
@@ -184,7 +177,7 @@ public struct ExperimentConfig: ConfigSection {
         try validating("evaluation") { try evaluation.validate() }
         try validating("eval") { try eval.validate() }
         if algorithm.usesTotalSteps { try requireAtLeast(totalSteps, 1, "total_steps") }
-        if algorithm == .pets && model.isSequenceBackbone && planner.propagation == .ts1 {
+        if model.isSequenceBackbone && planner.propagation == .ts1 {
             try validating("planner") { try require(false, "propagation",
                 expected: "ts_inf or mean with a sequence backbone (its particles keep one member each for the whole horizon: "
                     + "a recurrent state cannot switch members between steps); ts1 needs model.backbone mlp", found: "ts1") }
@@ -214,15 +207,4 @@ public struct ExperimentConfig: ConfigSection {
             }
         }
     }
-
-    /// The agent kind in effect (`agent_kind`, defaulting to mpc).
-    public var resolvedAgentKind: AgentKind { agentKind ?? .mpc }
-}
-
-/// How actions are chosen during trials.
-public enum AgentKind: String, ConfigChoice {
-    /// Model-predictive control: the planner over the model.
-    case mpc
-    /// Uniformly random actions (a baseline).
-    case random
 }

@@ -39,29 +39,10 @@ extension ModelConfig {
         s.training.validationRatio = validationRatio
         s.training.sampling = sequenceSampling == .withinEpisode ? .withinEpisode : .acrossEpisodes
         s.training.lossWeights.reward = Float(rewardLossWeight)
-        s.gru.hiddenSize = gru.hiddenSize
-        s.gru.layers = gru.layers
-        s.gru.updateGateBias = Float(gru.updateGateBias)
-        s.gru.stochasticSize = gru.stochasticSize
-        s.transformer.dModel = transformer.dModel
-        s.transformer.heads = transformer.heads
-        s.transformer.layers = transformer.layers
-        s.transformer.feedforwardSize = transformer.feedforwardSize
-        s.transformer.contextLength = transformer.contextLength
-        s.s4wm.dModel = s4wm.dModel
-        s.s4wm.dState = s4wm.dState
-        s.s4wm.layers = s4wm.layers
-        s.s4wm.mode = s4wm.mode == .complex ? .complex : .real
-        s.s4wm.dtMin = Float(s4wm.dtMin)
-        s.s4wm.dtMax = Float(s4wm.dtMax)
-        s.mamba.dModel = mamba.dModel
-        s.mamba.dState = mamba.dState
-        s.mamba.expand = mamba.expand
-        s.mamba.dConv = mamba.dConv
-        s.mamba.dtRank = mamba.dtRank
-        s.mamba.layers = mamba.layers
-        s.mamba.dtInitRange = mamba.dtInitMin > 0 ? Float(mamba.dtInitMin)...Float(mamba.dtInitMax) : nil
-        s.mamba.stateDecayInit = mamba.stateDecayInit > 0 ? Float(mamba.stateDecayInit) : nil
+        s.gru = gru
+        s.transformer = transformer
+        s.s4wm = s4wm
+        s.mamba = mamba
         return s
     }
 }

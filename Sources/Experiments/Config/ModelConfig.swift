@@ -75,13 +75,13 @@ public struct ModelConfig: ConfigSection {
     /// Weight of the reward term in the sequence loss (sequence backbones; observation and termination terms weigh 1).
     public var rewardLossWeight = 1.0
     /// GRU backbone settings (backbone: gru).
-    public var gru = GRUConfig()
+    public var gru = GRUBackboneSettings()
     /// Causal transformer settings (backbone: transformer).
-    public var transformer = TransformerConfig()
+    public var transformer = TransformerBackboneSettings()
     /// S4 world-model settings (backbone: s4wm).
-    public var s4wm = S4WMConfig()
+    public var s4wm = S4WMBackboneSettings()
     /// Mamba-like settings (backbone: mamba).
-    public var mamba = MambaConfig()
+    public var mamba = MambaBackboneSettings()
 
     public init() {}
 
@@ -221,7 +221,13 @@ public struct ModelConfig: ConfigSection {
         try requireInterval(rewardLossWeight, "reward_loss_weight", 0, .greatestFiniteMagnitude)
         switch backbone {
         case .gru: try validating("gru") { try gru.validate() }
-        case .transformer: try validating("transformer") { try transformer.validate() }
+        case .transformer:
+            try validating("transformer") {
+                try transformer.validate()
+                try require(transformer.contextLength >= sequenceLength, "context_length",
+                            expected: "an integer of at least model.sequence_length (\(sequenceLength)); the attention window must cover a training window",
+                            found: String(transformer.contextLength))
+            }
         case .s4wm: try validating("s4wm") { try s4wm.validate() }
         case .mamba: try validating("mamba") { try mamba.validate() }
         case .mlp: break

@@ -11,6 +11,8 @@
 /// with `cem`; `mppi_temperature` and `mppi_noise_std` only with `mppi`
 /// (Williams et al. 2017: weights exp(−(J − min J)/temperature));
 /// `iterations` and `alpha` not with `random_shooting` (one round of samples).
+/// Every planner clips its sampled actions to the action space's bounds (there
+/// is no `clip_actions` key: unclipped actions would be rejected by the environment).
 public struct PlannerConfig: ConfigSection {
     /// Optimiser over action sequences: cem | mppi | random_shooting.
     public var kind: PlannerKind = .cem
@@ -28,11 +30,6 @@ public struct PlannerConfig: ConfigSection {
     public var particles = 20
     /// How particles use the ensemble: ts_inf (one member per particle for the whole horizon) | ts1 (a random member each step) | mean (the members' mean).
     public var propagation: Propagation = .tsInf
-    /// Clip sampled actions to the action space bounds. Only `true` is valid:
-    /// every planner clips its samples (an action outside the space is an
-    /// error of the environment), and the key stays so configs written for
-    /// mbrl-lib read; `false` is a config error.
-    public var clipActions = true
     /// MPPI temperature (mppi): lower values weight the best sequences more.
     public var mppiTemperature = 1.0
     /// Std of MPPI's Gaussian action noise, as a fraction of the action range's half-width (mppi).
@@ -46,7 +43,6 @@ public struct PlannerConfig: ConfigSection {
         case kind, horizon, population, iterations
         case eliteRatio = "elite_ratio"
         case alpha, particles, propagation
-        case clipActions = "clip_actions"
         case mppiTemperature = "mppi_temperature"
         case mppiNoiseStd = "mppi_noise_std"
         case replanEvery = "replan_every"
@@ -74,7 +70,6 @@ public struct PlannerConfig: ConfigSection {
         try c.update(&alpha, .alpha)
         try c.update(&particles, .particles)
         try c.update(&propagation, .propagation)
-        try c.update(&clipActions, .clipActions)
         try c.update(&mppiTemperature, .mppiTemperature)
         try c.update(&mppiNoiseStd, .mppiNoiseStd)
         try c.update(&replanEvery, .replanEvery)
@@ -91,7 +86,6 @@ public struct PlannerConfig: ConfigSection {
         if kind != .randomShooting { try c.encode(alpha, forKey: .alpha) }
         try c.encode(particles, forKey: .particles)
         try c.encode(propagation, forKey: .propagation)
-        try c.encode(clipActions, forKey: .clipActions)
         if kind == .mppi {
             try c.encode(mppiTemperature, forKey: .mppiTemperature)
             try c.encode(mppiNoiseStd, forKey: .mppiNoiseStd)
@@ -108,9 +102,6 @@ public struct PlannerConfig: ConfigSection {
         try requireAtLeast(particles, 1, "particles")
         try requirePositive(mppiTemperature, "mppi_temperature")
         try requirePositive(mppiNoiseStd, "mppi_noise_std")
-        try require(clipActions, "clip_actions",
-                    expected: "true (every planner clips its sampled actions to the action bounds; the environment rejects actions outside its space)",
-                    found: "false")
         try require((1...max(horizon, 1)).contains(replanEvery), "replan_every",
                     expected: "an integer in 1...\(horizon) (at most planner.horizon)", found: String(replanEvery))
     }

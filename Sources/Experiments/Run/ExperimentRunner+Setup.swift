@@ -118,7 +118,11 @@ extension ExperimentRunner {
         settings.ensemble.threads = threads
         switch config.planner.propagation {
         case .tsInf: settings.ensemble.propagation = .tsInfinity; settings.sequence.propagation = .tsInfinity
-        case .ts1: settings.ensemble.propagation = .tsOne; settings.sequence.propagation = .tsInfinity  // ts1 with a sequence backbone is a config error; eval-model's mean configs never ask for it
+        case .ts1 where config.model.isSequenceBackbone:
+            // `ExperimentConfig.validate()` rejects this pair; a config built in code can still hold it
+            throw ExperimentError.unavailable(key: "planner.propagation", value: "ts1",
+                                              reason: "a sequence backbone keeps one member per particle (ts_inf or mean)")
+        case .ts1: settings.ensemble.propagation = .tsOne
         case .mean: settings.ensemble.propagation = .mean; settings.sequence.propagation = .mean
         }
         do {

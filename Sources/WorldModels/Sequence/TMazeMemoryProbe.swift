@@ -27,7 +27,7 @@ import SeededRandom
 ///
 /// | backbone | recipe | steps, Adam lr | held-out accuracy |
 /// |---|---|---|---|
-/// | GRU (`UnrolledGRUBackbone`) | 24 units, update-gate bias 6 | 300, 1e-2 | 100/100 (seeds 1, 2, 3, 4, 7) |
+/// | GRU (`GRUBackbone`) | 24 units, update-gate bias 6 | 300, 1e-2 | 100/100 (seeds 1, 2, 3, 4, 7) |
 /// | S4WM | d 32, 1 block, `.complex` S4D, N 32, Δ ~ logU(0.01, 0.1) | 600, 2e-3 | 100/100 (seeds 1–4, 6–8), 51/100 (seed 5) |
 /// | transformer | d 32, 4 heads, ff 64, 1 layer, learned positions | 700, 1e-3 | 100/100 (seeds 1–4, 6–8), 51/100 (seed 5) |
 /// | Mamba | d 32, 1 block, N 16, `stateDecayInit` 0.02, `dtInitRange` 0.5...2 | 5000, 1e-3 | 100/100 (seeds 1, 2, 3, 7) |

@@ -18,7 +18,13 @@ import TensorCore
 ///
 /// with gate rows stacked r, z, n; parameters `weight_ih_l{l}` `[3H, in_l]`,
 /// `weight_hh_l{l}` `[3H, H]`, `bias_ih_l{l}`, `bias_hh_l{l}` `[3H]`, all
-/// initialised U(±1/√H) as PyTorch. Features are the last layer's states
+/// initialised U(±1/√H) as PyTorch, plus `updateGateBias` added to every
+/// layer's update-gate input bias b_iz. With z ≈ σ(bias) the state keeps a
+/// fraction z per step (h' = (1 − z) n + z h), so a positive bias (2: z ≈ 0.88;
+/// 6 for the T-maze memory probe) lets information and gradients survive tens
+/// of steps at initialisation (the forget-gate bias of Jozefowicz et al. 2015;
+/// chrono initialisation, Tallec & Ollivier 2018); 0 is PyTorch's init.
+/// This is `model.backbone: gru`. Features are the last layer's states
 /// (`featureSize = hiddenSize`). Every window starts from the zero state, and
 /// `resetMask[b, t] = 1` zeroes the state before step t (no gradient crosses it).
 ///
@@ -51,8 +57,10 @@ public final class GRUBackbone: SequenceBackbone {
 
     public var featureSize: Int { hiddenSize }
 
-    /// - Parameters: `layers` ≥ 1 stacked GRUs; `threads` workers (use 1 for tiny batches).
-    public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, threads: Int = 1, generator: inout SeededGenerator) {
+    /// - Parameters: `layers` ≥ 1 stacked GRUs; `threads` workers (use 1 for tiny batches);
+    ///   `updateGateBias` added to each layer's b_iz after PyTorch's init.
+    public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, threads: Int = 1, updateGateBias: Float = 0,
+                generator: inout SeededGenerator) {
         precondition(inputSize > 0 && hiddenSize > 0 && layers > 0,
                      "GRUBackbone: sizes must be positive, got input \(inputSize), hidden \(hiddenSize), layers \(layers)")
         self.inputSize = inputSize
@@ -65,7 +73,9 @@ public final class GRUBackbone: SequenceBackbone {
         for l in 0..<layers {
             wi.append(u([3 * hiddenSize, l == 0 ? inputSize : hiddenSize]))
             wh.append(u([3 * hiddenSize, hiddenSize]))
-            bi.append(u([3 * hiddenSize]))
+            let biasIH = u([3 * hiddenSize])
+            for i in hiddenSize..<(2 * hiddenSize) { biasIH.value.scalars[i] += updateGateBias }
+            bi.append(biasIH)
             bh.append(u([3 * hiddenSize]))
         }
         (weightIH, weightHH, biasIH, biasHH) = (wi, wh, bi, bh)

@@ -82,7 +82,7 @@ public final class RSSMBackbone: RegularizedSequenceBackbone {
     /// - Parameters: `observationSize` ≤ `inputSize` (the rest is the action);
     ///   `headHiddenSize` the width of the prior/posterior MLPs' hidden layer;
     ///   `updateGateBias` is added to the GRU's update-gate input bias at init, as in
-    ///   `UnrolledGRUBackbone` (z ≈ σ(bias): the state is kept at first, so information
+    ///   `GRUBackbone` (z ≈ σ(bias): the state is kept at first, so information
     ///   survives long gaps before training has learned to keep it).
     public init(inputSize: Int, observationSize: Int, hiddenSize: Int, stochasticSize: Int, headHiddenSize: Int,
                 updateGateBias: Float = 0, generator: inout SeededGenerator) {
