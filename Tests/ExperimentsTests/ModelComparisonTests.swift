@@ -102,6 +102,13 @@ final class ModelComparisonTests: XCTestCase {
         XCTAssertEqual(a.results[1].variant, "gru")
         XCTAssertEqual(wholeGRU.correct, handGRU.correct)
         XCTAssertEqual(wholeGRU.trainLoss, handGRU.trainLoss)
+        let shortContext = try ExperimentSweep.decode(yaml: Self.memory, file: "mem.yaml", overrides: [
+            "evaluation.whole_episodes=true", "variants.gru.model.backbone=transformer", "variants.gru.model.gru=",
+            "variants.gru.model.transformer={d_model: 8, heads: 2, layers: 1, feedforward_size: 8, context_length: 5}",
+            "variants.gru.model.sequence_length=4"])
+        XCTAssertThrowsError(try shortContext.compareModels(seed: 0, options: options)) { error in
+            XCTAssertTrue("\(error)".contains("model.transformer.context_length: 5 is shorter than the T-maze episodes (6 steps"), "\(error)")
+        }
         XCTAssertThrowsError(try ExperimentSweep.decode(yaml: Self.openLoop, file: "cmp.yaml", overrides: ["evaluation.whole_episodes=true"])) { error in
             XCTAssertTrue("\(error)".contains("evaluation.whole_episodes"), "\(error)")
             XCTAssertTrue("\(error)".contains("applies only when evaluation.kind is memory_probe"), "\(error)")

@@ -124,6 +124,12 @@ extension ExperimentRunner {
         case .memoryProbe(let probe, let train, _):
             let model = config.model
             if config.evaluation.wholeEpisodes && model.isSequenceBackbone {
+                if model.backbone == .transformer && model.transformer.contextLength < probe.episodeLength {
+                    throw ExperimentError.failed(
+                        "model.transformer.context_length: \(model.transformer.contextLength) is shorter than the T-maze episodes "
+                            + "(\(probe.episodeLength) steps: evaluation.corridor_length + 4) that evaluation.whole_episodes trains on; "
+                            + "set model.transformer.context_length to at least \(probe.episodeLength)")
+                }
                 meanConfig.model.sequenceLength = probe.episodeLength
             } else if model.isSequenceBackbone && model.sequenceSampling == .withinEpisode && model.sequenceLength > probe.episodeLength {
                 throw ExperimentError.failed(
