@@ -82,35 +82,33 @@ final class TransformerBackboneTests: XCTestCase {
             let model = try makeBackbone(encoding, context: 4)
             let (b, t) = (2, 13)
             let x = randomInput([b, t, 3], seed: 3)
-            for observing in [false, true] {
-                var state = model.initialState(batch: b)
-                var starts: [Int] = []
-                for s in 0..<t {
-                    let input = x.slice(axis: 1, s..<(s + 1)).reshaped([b, 3])
-                    let feature = observing ? model.observe(input, state: &state) : model.step(input, state: &state)
-                    let start = state.windowStart
-                    XCTAssertLessThanOrEqual(state.cachedSteps, observing ? 2 : 4)
-                    let parallel = model(x.slice(axis: 1, start..<(s + 1)), resetMask: nil)
-                    assertClose(feature, parallel.slice(axis: 1, (s - start)..<(s + 1 - start)).reshaped([b, 8]),
-                                relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "\(encoding) observing \(observing) step \(s)")
-                    starts.append(start)
-                }
-                XCTAssertEqual(state.stepCount, t)
-                // step: full windows of 4 keep their latest 2; observe: windows of 2 keep their latest 1
-                XCTAssertEqual(starts, observing ? [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] : [0, 0, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10])
+            var state = model.initialState(batch: b)
+            var starts: [Int] = []
+            for s in 0..<t {
+                let feature = model.step(x.slice(axis: 1, s..<(s + 1)).reshaped([b, 3]), state: &state)
+                let start = state.windowStart
+                let parallel = model(x.slice(axis: 1, start..<(s + 1)), resetMask: nil)
+                assertClose(feature, parallel.slice(axis: 1, (s - start)..<(s + 1 - start)).reshaped([b, 8]),
+                            relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "\(encoding) step \(s)")
+                starts.append(start)
             }
+            XCTAssertEqual(state.stepCount, t)
+            XCTAssertEqual(state.cachedSteps, 3)
+            // full windows of 4 keep their latest 2
+            XCTAssertEqual(starts, [0, 0, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10])
         }
     }
 
-    /// Imagination from a filtered state keeps its real history until the window is full, then re-anchors.
+    /// Imagination from a filtered state (`observe`) continues its window: replicated rows keep the
+    /// real history until the window is full, then re-anchor.
     func testImaginationContinuesTheObservedWindow() throws {
         let model = try makeBackbone(context: 8)
         let x = randomInput([1, 14, 3], seed: 8)
         var state = model.initialState(batch: 1)
-        for s in 0..<7 { _ = model.observe(x.slice(axis: 1, s..<(s + 1)).reshaped([1, 3]), state: &state) }
-        XCTAssertEqual(state.windowStart, 4)  // observe: windows of 4 re-anchored to their latest 2
+        for s in 0..<10 { _ = model.observe(x.slice(axis: 1, s..<(s + 1)).reshaped([1, 3]), state: &state) }
+        XCTAssertEqual(state.windowStart, 4)  // the window of steps 0..<8 re-anchored to 4..<8 at step 8
         var imagined = model.gatherRows(state, rows: [0, 0])
-        for s in 7..<14 {
+        for s in 10..<14 {
             let feature = model.step(x.slice(axis: 1, s..<(s + 1)).reshaped([1, 3]).gatherRows([0, 0]), state: &imagined)
             let start = imagined.windowStart
             XCTAssertEqual(start, s < 12 ? 4 : 8, "step \(s)")

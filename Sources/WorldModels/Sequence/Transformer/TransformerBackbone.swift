@@ -20,7 +20,7 @@ import SeededRandom
 /// and an episode starting inside a window counts from 0 — as the recurrent
 /// form counts from its initial state. Attention is cut at the same boundary.
 ///
-/// **Recurrent form** (``step(_:state:)``, ``observe(_:state:)``): a key/value
+/// **Recurrent form** (``step(_:state:)``): a key/value
 /// cache per layer holding one window (``TransformerState``); a step takes the
 /// window's next position, appends its keys and values and attends to the
 /// window: O(layers · (d² + d·ff + context·d)) per row and step. Every feature
@@ -28,13 +28,11 @@ import SeededRandom
 /// float rounding), so the model only ever imagines over windows of at most
 /// `context` steps, counted from 0 — the windows it is trained on when the
 /// training windows are `context` steps long (a window starting mid-episode
-/// counts from its first step). A full window is *re-anchored*: its latest
-/// steps are re-encoded from position 0 and the older ones dropped —
-/// ``step(_:state:)`` keeps ⌊context / 2⌋ when the window is full (at most one
-/// re-anchor per ⌈context / 2⌉ imagined steps, each costing ⌊context / 2⌋
-/// steps); ``observe(_:state:)`` (real data, usually one row) keeps a quarter
-/// once half full, so imagination from a filtered state runs ⌈context / 2⌉
-/// steps before its first re-anchor.
+/// counts from its first step). A full window is *re-anchored* before the next
+/// step: its latest ⌊context / 2⌋ steps are re-encoded from position 0 and the
+/// older ones dropped, so the state remembers between ⌊context / 2⌋ and
+/// `context` steps; a re-anchor costs ⌊context / 2⌋ steps and happens at most
+/// once per ⌈context / 2⌉ steps.
 ///
 /// Costs (parallel, per window): 2·T·(in·d + N·(4d² + 2·d·ff)) + 4·N·T²·d flops
 /// forward, about twice that backward.
@@ -149,24 +147,14 @@ public final class TransformerBackbone: SequenceBackbone {
                                 inputs: Tensor(zeros: [batch, configuration.context, inputSize]), cachedSteps: 0, stepCount: 0)
     }
 
-    /// Steps an imagined window keeps when it is full and re-anchored: ⌊context / 2⌋.
-    public var imaginationKeep: Int { configuration.context / 2 }
-    /// Longest window `observe` lets through before re-anchoring, max(1, ⌊context / 2⌋), so that
-    /// imagination from a filtered state has at least ⌈context / 2⌉ steps before its first re-anchor.
-    public var observedLimit: Int { max(1, configuration.context / 2) }
+    /// Steps a full window keeps when it is re-anchored: ⌊context / 2⌋.
+    public var reanchoredSteps: Int { configuration.context / 2 }
 
-    /// One imagined step: re-anchors a full window to its latest ``imaginationKeep`` steps first.
+    /// One step (imagined, or on real data through `observe`): re-anchors a full window to its
+    /// latest ``reanchoredSteps`` steps first.
     public func step(_ x: Tensor, state: inout TransformerState) -> Tensor {
         checkStep(x, state)
-        if state.cachedSteps == configuration.context { reanchor(&state, keeping: imaginationKeep) }
-        return advance(x, state: &state)
-    }
-
-    /// One step on real data: re-anchors a window of ``observedLimit`` steps to its latest
-    /// ⌊observedLimit / 2⌋ first (one row, cheap), leaving room for imagination.
-    public func observe(_ x: Tensor, state: inout TransformerState) -> Tensor {
-        checkStep(x, state)
-        if state.cachedSteps >= observedLimit { reanchor(&state, keeping: observedLimit / 2) }
+        if state.cachedSteps == configuration.context { reanchor(&state, keeping: reanchoredSteps) }
         return advance(x, state: &state)
     }
 
