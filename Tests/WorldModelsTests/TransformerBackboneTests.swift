@@ -76,24 +76,47 @@ final class TransformerBackboneTests: XCTestCase {
         assertClose(got, expected.gatherRows([1, 0, 1]), relativeTolerance: 1e-6, absoluteTolerance: 1e-6)
     }
 
-    func testStepsPastTheWindowDropTheOldest() throws {
-        // One layer: a cached key/value depends only on its own step's input, so once step 0 has
-        // been overwritten (context 4, from step 4 on) the features no longer depend on it.
-        var g = SeededGenerator(seed: 3)
-        let config = TransformerConfiguration(inputSize: 3, modelSize: 8, headCount: 2, layerCount: 1, feedForwardSize: 12, context: 4)
-        let model = try TransformerBackbone(config, generator: &g)
-        let x = randomInput([2, 7, 3], seed: 3)
-        var changed = x
-        for c in 0..<3 { changed[0, 0, c] += 5; changed[1, 0, c] -= 5 }
-        var state = model.initialState(batch: 2), other = model.initialState(batch: 2)
-        for s in 0..<7 {
-            let a = model.step(x.slice(axis: 1, s..<(s + 1)).reshaped([2, 3]), state: &state)
-            let b = model.step(changed.slice(axis: 1, s..<(s + 1)).reshaped([2, 3]), state: &other)
-            XCTAssertTrue(a.scalars.allSatisfy(\.isFinite))
-            if s < 4 { XCTAssertNotEqual(a, b, "step \(s) still sees step 0") } else { XCTAssertEqual(a, b, "step \(s) must not see step 0") }
+    /// Past the window every feature is still a parallel forward's: over the steps from the
+    /// state's window start (re-anchored, positions from 0) to the current one.
+    func testStepsPastTheWindowMatchTheParallelForwardOverTheReanchoredWindow() throws {
+        for encoding in [PositionalEncoding.learned, .sinusoidal] {
+            let model = try makeBackbone(encoding, context: 4)
+            let (b, t) = (2, 13)
+            let x = randomInput([b, t, 3], seed: 3)
+            var state = model.initialState(batch: b)
+            var starts: [Int] = []
+            for s in 0..<t {
+                let feature = model.step(x.slice(axis: 1, s..<(s + 1)).reshaped([b, 3]), state: &state)
+                let start = state.windowStart
+                let parallel = model(x.slice(axis: 1, start..<(s + 1)), resetMask: nil)
+                assertClose(feature, parallel.slice(axis: 1, (s - start)..<(s + 1 - start)).reshaped([b, 8]),
+                            relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "\(encoding) step \(s)")
+                starts.append(start)
+            }
+            XCTAssertEqual(state.stepCount, t)
+            XCTAssertEqual(state.cachedSteps, 3)
+            // full windows of 4 keep their latest 2
+            XCTAssertEqual(starts, [0, 0, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10])
         }
-        XCTAssertEqual(state.stepCount, 7)
-        XCTAssertEqual(state.cachedSteps, 4)
+    }
+
+    /// Imagination from a filtered state (`observe`) continues its window: replicated rows keep the
+    /// real history until the window is full, then re-anchor.
+    func testImaginationContinuesTheObservedWindow() throws {
+        let model = try makeBackbone(context: 8)
+        let x = randomInput([1, 14, 3], seed: 8)
+        var state = model.initialState(batch: 1)
+        for s in 0..<10 { _ = model.observe(x.slice(axis: 1, s..<(s + 1)).reshaped([1, 3]), state: &state) }
+        XCTAssertEqual(state.windowStart, 4)  // the window of steps 0..<8 re-anchored to 4..<8 at step 8
+        var imagined = model.gatherRows(state, rows: [0, 0])
+        for s in 10..<14 {
+            let feature = model.step(x.slice(axis: 1, s..<(s + 1)).reshaped([1, 3]).gatherRows([0, 0]), state: &imagined)
+            let start = imagined.windowStart
+            XCTAssertEqual(start, s < 12 ? 4 : 8, "step \(s)")
+            let parallel = model(x.slice(axis: 1, start..<(s + 1)), resetMask: nil)
+            let last = parallel.slice(axis: 1, (s - start)..<(s + 1 - start)).reshaped([1, 8])
+            assertClose(feature, last.gatherRows([0, 0]), relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "step \(s)")
+        }
     }
 
     func testCausality() throws {

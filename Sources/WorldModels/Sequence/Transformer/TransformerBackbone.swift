@@ -21,17 +21,19 @@ import TensorCore
 /// and an episode starting inside a window counts from 0 — as the recurrent
 /// form counts from its initial state. Attention is cut at the same boundary.
 ///
-/// **Recurrent form** (``step(_:state:)``): a key/value cache per layer
-/// (``TransformerState``). Step k (from 0 after ``initialState(batch:)``) uses
-/// position min(k, context − 1), appends its keys and values and attends to the
-/// cache: O(layers · (d² + d·ff + context·d)) per row and step. For k < context
-/// the features equal the parallel forward over the same steps (to float
-/// rounding). Past the window the oldest step is dropped and new steps keep
-/// the last position (clamping); retained entries keep the keys computed at
-/// their own positions. This is a streaming approximation: it is not equal to a
-/// fresh parallel forward over the last `context` steps (which would re-index
-/// positions and cost O(context) recomputation per step). Keep imagination
-/// horizons within `context` for the exact form.
+/// **Recurrent form** (``step(_:state:)``): a key/value
+/// cache per layer holding one window (``TransformerState``); a step takes the
+/// window's next position, appends its keys and values and attends to the
+/// window: O(layers · (d² + d·ff + context·d)) per row and step. Every feature
+/// equals the parallel forward's last feature over the window's steps (to
+/// float rounding), so the model only ever imagines over windows of at most
+/// `context` steps, counted from 0 — the windows it is trained on when the
+/// training windows are `context` steps long (a window starting mid-episode
+/// counts from its first step). A full window is *re-anchored* before the next
+/// step: its latest ⌊context / 2⌋ steps are re-encoded from position 0 and the
+/// older ones dropped, so the state remembers between ⌊context / 2⌋ and
+/// `context` steps; a re-anchor costs ⌊context / 2⌋ steps and happens at most
+/// once per ⌈context / 2⌉ steps.
 ///
 /// Costs (parallel, per window): 2·T·(in·d + N·(4d² + 2·d·ff)) + 4·N·T²·d flops
 /// forward, about twice that backward.
@@ -143,28 +145,56 @@ public final class TransformerBackbone: SequenceBackbone {
     public func initialState(batch: Int) -> TransformerState {
         let shape = [batch, configuration.context, featureSize]
         return TransformerState(keys: layers.map { _ in Tensor(zeros: shape) }, values: layers.map { _ in Tensor(zeros: shape) },
-                                stepCount: 0)
+                                inputs: Tensor(zeros: [batch, configuration.context, inputSize]), cachedSteps: 0, stepCount: 0)
     }
 
+    /// Steps a full window keeps when it is re-anchored: ⌊context / 2⌋.
+    public var reanchoredSteps: Int { configuration.context / 2 }
+
+    /// One step (imagined, or on real data through `observe`): re-anchors a full window to its
+    /// latest ``reanchoredSteps`` steps first.
     public func step(_ x: Tensor, state: inout TransformerState) -> Tensor {
+        checkStep(x, state)
+        if state.cachedSteps == configuration.context { reanchor(&state, keeping: reanchoredSteps) }
+        return advance(x, state: &state)
+    }
+
+    func checkStep(_ x: Tensor, _ state: TransformerState) {
         precondition(x.rank == 2 && x.shape[1] == inputSize, "TransformerBackbone.step: input shape \(x.shape), expected [rows, \(inputSize)]")
-        precondition(state.keys.count == layers.count && state.rows == x.shape[0],
-                     "TransformerBackbone.step: state for \(state.rows) rows × \(state.keys.count) layers, input has \(x.shape[0]) rows, model \(layers.count) layers")
-        let ctx = configuration.context, d = featureSize
-        let position = min(state.stepCount, ctx - 1)
+        precondition(state.keys.count == layers.count && state.rows == x.shape[0] && state.context == configuration.context,
+                     "TransformerBackbone.step: state for \(state.rows) rows × \(state.keys.count) layers × \(state.context) steps, input has \(x.shape[0]) rows, model \(layers.count) layers × \(configuration.context) steps")
+    }
+
+    /// Appends `x` at position `cachedSteps` of the window (which must not be full).
+    func advance(_ x: Tensor, state: inout TransformerState) -> Tensor {
+        let ctx = configuration.context, d = featureSize, n = inputSize, position = state.cachedSteps
         let table = positions.map { $0.value.reshaped([ctx, d]) } ?? sinusoids!
         var h = input(x)
         h.add(broadcasting: table.slice(axis: 0, position..<(position + 1)))
-        let slot = state.stepCount % ctx, length = min(state.stepCount + 1, ctx)
         for (l, layer) in layers.enumerated() {
-            h = layer.step(h, keys: &state.keys[l], values: &state.values[l], slot: slot, length: length, threads: threads)
+            h = layer.step(h, keys: &state.keys[l], values: &state.values[l], slot: position, length: position + 1, threads: threads)
         }
+        x.withUnsafeBufferPointer { px in
+            state.inputs.withUnsafeMutableBufferPointer { pi in
+                for r in 0..<x.shape[0] { (pi.baseAddress! + (r * ctx + position) * n).update(from: px.baseAddress! + r * n, count: n) }
+            }
+        }
+        state.cachedSteps += 1
         state.stepCount += 1
         return norm.fused(h)
     }
 
+    /// Re-encodes the window's latest `keep` steps from position 0 (the older ones are dropped),
+    /// so that the window is again one the parallel form is trained on. Cost: `keep` steps.
+    func reanchor(_ state: inout TransformerState, keeping keep: Int) {
+        let kept = state.inputs.slice(axis: 1, (state.cachedSteps - keep)..<state.cachedSteps)
+        let total = state.stepCount - keep
+        state = TransformerState(keys: state.keys, values: state.values, inputs: state.inputs, cachedSteps: 0, stepCount: total)
+        for j in 0..<keep { _ = advance(kept.slice(axis: 1, j..<(j + 1)).reshaped([state.rows, inputSize]), state: &state) }
+    }
+
     public func gatherRows(_ state: TransformerState, rows: [Int]) -> TransformerState {
         TransformerState(keys: state.keys.map { $0.gatherRows(rows) }, values: state.values.map { $0.gatherRows(rows) },
-                         stepCount: state.stepCount)
+                         inputs: state.inputs.gatherRows(rows), cachedSteps: state.cachedSteps, stepCount: state.stepCount)
     }
 }

@@ -14,7 +14,8 @@ public struct TransformerConfiguration: Codable, Equatable, Sendable {
     public var feedForwardSize: Int = 512
     /// Longest window attended: the parallel forward takes at most `context`
     /// steps, the learned position table has `context` rows, and the recurrent
-    /// key/value cache keeps the latest `context` steps.
+    /// key/value window holds at most `context` steps (re-anchored when full).
+    /// Train on windows of `context` steps so that every window imagined is one trained on.
     public var context: Int = 64
     /// How step positions enter the residual stream.
     public var positionalEncoding: PositionalEncoding = .learned
