@@ -10,6 +10,9 @@ public struct GRUConfig: ConfigSection {
     public var updateGateBias = 1.0
     /// Size of the RSSM-lite's Gaussian stochastic latent (0: a plain GRU; > 0 needs layers: 1).
     public var stochasticSize = 0
+    /// RSSM-lite only: the observation enters the GRU too, not only through the latent
+    /// (`RSSMBackbone.observationToDeterministic`; what lets it learn the T-maze memory probe).
+    public var observationToDeterministic = false
 
     public init() {}
 
@@ -18,6 +21,7 @@ public struct GRUConfig: ConfigSection {
         case layers
         case updateGateBias = "update_gate_bias"
         case stochasticSize = "stochastic_size"
+        case observationToDeterministic = "observation_to_deterministic"
     }
 
     public init(from decoder: Decoder) throws {
@@ -27,6 +31,7 @@ public struct GRUConfig: ConfigSection {
         try c.update(&layers, .layers)
         try c.update(&updateGateBias, .updateGateBias)
         try c.update(&stochasticSize, .stochasticSize)
+        try c.update(&observationToDeterministic, .observationToDeterministic)
     }
 
     public func validate() throws {
@@ -36,6 +41,10 @@ public struct GRUConfig: ConfigSection {
         if stochasticSize > 0 {
             try require(layers == 1, "layers", expected: "1 when stochastic_size > 0 (the RSSM-lite has one GRU layer)",
                         found: "\(layers)")
+        }
+        if observationToDeterministic {
+            try require(stochasticSize > 0, "observation_to_deterministic",
+                        expected: "false unless stochastic_size > 0 (it is an RSSM-lite setting)", found: "true")
         }
         try require(updateGateBias.isFinite, "update_gate_bias", expected: "a finite number",
                     found: ConfigScalar.render(updateGateBias))

@@ -24,6 +24,8 @@ public struct GRUBackboneSettings: Sendable, Equatable {
     /// Size of the Gaussian stochastic latent of an RSSM-lite (`RSSMBackbone`,
     /// one GRU layer of `hiddenSize` units); 0 means a plain GRU.
     public var stochasticSize = 0
+    /// RSSM-lite: feed the observation to the GRU too (`RSSMBackbone.observationToDeterministic`).
+    public var observationToDeterministic = false
     public init() {}
 }
 
@@ -127,7 +129,8 @@ public func makeWorldModel(settings: WorldModelSettings, observationSize: Int, a
             return sequenceModel { inputSize, g in
                 RSSMBackbone(inputSize: inputSize, observationSize: observationSize, hiddenSize: gru.hiddenSize,
                              stochasticSize: gru.stochasticSize, headHiddenSize: gru.hiddenSize,
-                             updateGateBias: gru.updateGateBias, generator: &g)
+                             updateGateBias: gru.updateGateBias,
+                             observationToDeterministic: gru.observationToDeterministic, generator: &g)
             }
         }
         return sequenceModel { inputSize, g in
