@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import WorldModels
 @testable import Experiments
 
 /// Every file in Configs/ decodes and validates, and renders back to itself.
@@ -39,7 +40,7 @@ final class ConfigFilesTests: XCTestCase {
             for (variant, backbone) in zip(sweep.runs.map { $0.variant ?? "" }, backbones) where backbones.contains(variant) {
                 XCTAssertEqual(backbone, variant, "\(name): a variant named after a backbone uses it")
             }
-            XCTAssertEqual(sweep.seeds, [0, 1, 2], "\(name): every backbone × 3 seeds")
+            XCTAssertEqual(sweep.seeds, name.contains("memory") ? [0, 1, 2, 3] : [0, 1, 2], "\(name): every backbone × 3 or 4 seeds")
             for seed in sweep.seeds {   // per seed, every variant on the same data
                 let runs = sweep.runs(seed: seed)
                 XCTAssertEqual(runs.count, sweep.variants.count, name)
@@ -64,10 +65,15 @@ final class ConfigFilesTests: XCTestCase {
             XCTAssertEqual(run.config.model.rewardLossWeight, 4, run.variant!)
         }
         let gru = try XCTUnwrap(memory.runs.first { $0.variant == "gru" }).config.model   // the recipe that reaches 100/100 (TMazeMemoryProbeTests)
-        XCTAssertEqual([gru.gru.hiddenSize, gru.trainSteps, gru.batchSize, gru.headHiddenSize], [24, 300, 32, 32])
+        XCTAssertEqual([gru.gru.hiddenSize, gru.trainSteps, gru.batchSize, gru.headHiddenSize], [24, 600, 32, 32])
         XCTAssertEqual(gru.gru.updateGateBias, 6)
         XCTAssertEqual(gru.learningRate, 1e-2)
         XCTAssertTrue(gru.deterministic)
+        let rssm = try XCTUnwrap(memory.runs.first { $0.variant == "rssm" }).config.model   // TMazeMemoryProbeTests' RSSM recipe
+        XCTAssertEqual([rssm.gru.hiddenSize, rssm.gru.stochasticSize, rssm.trainSteps], [24, 8, 600])
+        XCTAssertTrue(rssm.gru.observationToDeterministic)
+        let s4wm = try XCTUnwrap(memory.runs.first { $0.variant == "s4wm" }).config.model.worldModelSettings.training
+        XCTAssertEqual(s4wm.schedule, LearningRateSchedule(base: 2e-3, warmupSteps: 100, finalScale: 0.1))
     }
 
     func testPetsFilesMatchTheirIntent() throws {

@@ -49,10 +49,10 @@ final class ConfigOverrideTests: XCTestCase {
         let e = error(["model.hiden_size=3"])
         XCTAssertEqual(e?.description, "override 'model.hiden_size=3': model.hiden_size: unknown key 'hiden_size'; "
             + "did you mean 'hidden_size'? (valid keys: activation, backbone, batch_size, bootstrap, burn_in, deterministic, "
-            + "elites, epochs_per_trial, gradient_clip, gru, head_hidden_size, head_input_skip, hidden_layers, hidden_size, kind, "
+            + "elites, epochs_per_trial, final_learning_rate_scale, gradient_clip, gru, head_hidden_size, head_input_skip, hidden_layers, hidden_size, kind, "
             + "learned_reward, learning_rate, mamba, members, patience, reward_loss_weight, s4wm, sequence_length, "
             + "sequence_sampling, train_steps, transformer, "
-            + "validation_ratio, weight_decay)")
+            + "validation_ratio, warmup_steps, weight_decay)")
         XCTAssertEqual(error(["modle.hidden_size=3"])?.description.hasPrefix(
             "override 'modle.hidden_size=3': modle: unknown key 'modle'; did you mean 'model'?"), true)
     }

@@ -83,13 +83,13 @@ final class ExperimentSweepTests: XCTestCase {
     func testUnknownKeyInAVariantNamesTheVariantAndSuggests() {
         XCTAssertEqual(message("variants:\n  gru: {model.backbone: gru, model.gru.hiden_size: 8}\n"),
                        "sweep.yaml:2:30: variant 'gru': model.gru.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? "
-                       + "(valid keys: hidden_size, layers, stochastic_size, update_gate_bias)")
+                       + "(valid keys: hidden_size, layers, observation_to_deterministic, stochastic_size, update_gate_bias)")
         XCTAssertEqual(message("variants:\n  a: {model: {hiden_size: 8}}\n"),
                        "sweep.yaml:2:15: variant 'a': model.hiden_size: unknown key 'hiden_size'; did you mean 'hidden_size'? "
                        + "(valid keys: activation, backbone, batch_size, bootstrap, burn_in, deterministic, elites, epochs_per_trial, "
-                       + "gradient_clip, gru, head_hidden_size, head_input_skip, hidden_layers, hidden_size, kind, learned_reward, learning_rate, mamba, "
+                       + "final_learning_rate_scale, gradient_clip, gru, head_hidden_size, head_input_skip, hidden_layers, hidden_size, kind, learned_reward, learning_rate, mamba, "
                        + "members, patience, reward_loss_weight, s4wm, sequence_length, sequence_sampling, train_steps, transformer, "
-                       + "validation_ratio, weight_decay)")
+                       + "validation_ratio, warmup_steps, weight_decay)")
     }
 
     func testBadValuesAndInapplicableKeysNameTheVariant() {

@@ -42,7 +42,7 @@ final class ModelConfigSequenceTests: XCTestCase {
 
     func testKeyOfAnotherBackboneGroupIsAnUnknownKeyNamingTheValidOnes() {
         XCTAssertEqual(message("model: {backbone: gru, gru: {d_state: 4}}\n"),
-                       "test.yaml:1:30: model.gru.d_state: unknown key 'd_state' (valid keys: hidden_size, layers, stochastic_size, update_gate_bias)")
+                       "test.yaml:1:30: model.gru.d_state: unknown key 'd_state' (valid keys: hidden_size, layers, observation_to_deterministic, stochastic_size, update_gate_bias)")
     }
 
     func testGroupOfAnotherBackboneIsInapplicable() {
@@ -112,6 +112,30 @@ final class ModelConfigSequenceTests: XCTestCase {
             .model.worldModelSettings
         XCTAssertEqual(settings?.mamba.dtInitRange, 0.5...2)
         XCTAssertEqual(settings?.mamba.stateDecayInit, 0.02)
+    }
+
+    func testLearningRateScheduleKeysMapAndAreValidated() throws {
+        let config = try decode("model: {backbone: s4wm, learning_rate: 0.002, warmup_steps: 100, final_learning_rate_scale: 0.1}\n")
+        XCTAssertEqual(config.model.worldModelSettings.training.schedule,
+                       LearningRateSchedule(base: 0.002, warmupSteps: 100, finalScale: 0.1))
+        XCTAssertEqual(try decode("model: {backbone: gru}\n").model.worldModelSettings.training.schedule,
+                       LearningRateSchedule(base: 1e-3), "default: constant")
+        let scale = message("model: {backbone: gru, final_learning_rate_scale: 2}\n") ?? ""
+        XCTAssertTrue(scale.contains("model.final_learning_rate_scale: expected") && scale.contains("found 2"), scale)
+        let warmup = message("model: {backbone: gru, warmup_steps: -1}\n") ?? ""
+        XCTAssertTrue(warmup.contains("model.warmup_steps: expected an integer of at least 0, found -1"), warmup)
+        let mlp = message("model: {warmup_steps: 10}\n") ?? ""
+        XCTAssertTrue(mlp.contains("model.warmup_steps: applies only to sequence backbones"), mlp)
+    }
+
+    func testObservationToDeterministicIsAnRSSMSettingThatReachesTheBackbone() throws {
+        let plain = message("model: {backbone: gru, gru: {observation_to_deterministic: true}}\n") ?? ""
+        XCTAssertTrue(plain.contains("model.gru.observation_to_deterministic: expected false unless stochastic_size > 0"), plain)
+        let config = try decode("model: {backbone: gru, gru: {hidden_size: 8, stochastic_size: 4, observation_to_deterministic: true}}\n")
+        let model = try makeWorldModel(settings: config.model.worldModelSettings, observationSize: 4, actionSize: 1, seed: 0)
+        let rssm = try XCTUnwrap(model as? SequenceWorldModel<RSSMBackbone>)
+        XCTAssertTrue(rssm.members[0].backbone.observationToDeterministic)
+        XCTAssertEqual(rssm.members[0].backbone.cell.inputSize, 4 + 4 + 1, "z, o and a enter the GRU")
     }
 
     func testRSSMNeedsOneGRULayer() {

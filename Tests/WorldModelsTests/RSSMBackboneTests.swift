@@ -7,9 +7,10 @@ import XCTest
 
 final class RSSMBackboneTests: XCTestCase {
     // input 3 = observation 2 + action 1; h 4, z 2, head hidden 5
-    private func makeRSSM(observation: Int = 2, sampling: Bool = false) -> RSSMBackbone {
+    private func makeRSSM(observation: Int = 2, sampling: Bool = false, observationToDeterministic: Bool = false) -> RSSMBackbone {
         var g = SeededGenerator(seed: 11)
-        let m = RSSMBackbone(inputSize: 3, observationSize: observation, hiddenSize: 4, stochasticSize: 2, headHiddenSize: 5, generator: &g)
+        let m = RSSMBackbone(inputSize: 3, observationSize: observation, hiddenSize: 4, stochasticSize: 2, headHiddenSize: 5,
+                             observationToDeterministic: observationToDeterministic, generator: &g)
         m.sampling = sampling
         return m
     }
@@ -111,6 +112,28 @@ final class RSSMBackboneTests: XCTestCase {
         let h = a.slice(axis: 1, 0..<4)
         let priorMean = m.prior(h).slice(axis: 1, 0..<2)
         assertClose(a.slice(axis: 1, 4..<6), priorMean, relativeTolerance: 1e-6, absoluteTolerance: 1e-6)
+    }
+
+    /// `observationToDeterministic`: o_t enters the GRU (input z 2 + action 1 + observation 2), the
+    /// steps still match the parallel form, and imagination now depends on the observation part.
+    func testObservationToDeterministicFeedsTheGRU() {
+        let m = makeRSSM(observationToDeterministic: true)
+        XCTAssertEqual(m.cell.inputSize, 5)
+        let (b, t) = (2, 4)
+        let x = input([b, t, 3])
+        let parallel = m(Tape().constant(x), resetMask: nil).value
+        var state = m.initialState(batch: b)
+        for s in 0..<t {
+            let y = m.observe(x.slice(axis: 1, s..<(s + 1)).reshaped([b, 3]), state: &state)
+            assertClose(y, parallel.slice(axis: 1, s..<(s + 1)).reshaped([b, 6]), relativeTolerance: 1e-4, absoluteTolerance: 1e-5)
+        }
+        var s1 = m.initialState(batch: 1), s2 = m.initialState(batch: 1)
+        var step = input([1, 3])
+        let a = m.step(step, state: &s1)
+        step[0, 0] += 5
+        let h1 = a.slice(axis: 1, 0..<4), h2 = m.step(step, state: &s2).slice(axis: 1, 0..<4)
+        let moved = zip(h1.scalars, h2.scalars).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(moved, 1e-4, "the observation moves h")
     }
 
     func testCausalityAndResets() {

@@ -35,6 +35,8 @@ extension ModelConfig {
         s.training.weightDecay = Float(weightDecay)
         s.training.gradientClip = gradientClip > 0 ? Float(gradientClip) : nil
         s.training.trainSteps = trainSteps > 0 ? trainSteps : nil
+        s.training.warmupSteps = warmupSteps
+        s.training.finalLearningRateScale = Float(finalLearningRateScale)
         s.training.epochs = Double(epochsPerTrial)
         s.training.validationRatio = validationRatio
         s.training.sampling = sequenceSampling == .withinEpisode ? .withinEpisode : .acrossEpisodes

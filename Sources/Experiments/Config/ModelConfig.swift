@@ -12,8 +12,8 @@ import WorldModels
 ///
 /// Sequence backbones (`backbone: gru | s4wm | mamba | transformer`) add the
 /// keys `sequence_length`, `burn_in`, `gradient_clip`, `train_steps`,
-/// `head_hidden_size`, `head_input_skip`, `sequence_sampling`, `reward_loss_weight` and the group named after the backbone (`gru: {hidden_size,
-/// layers, update_gate_bias, stochastic_size}`, `transformer: {d_model, heads, layers,
+/// `warmup_steps`, `final_learning_rate_scale`, `head_hidden_size`, `head_input_skip`, `sequence_sampling`, `reward_loss_weight` and the group named after the backbone (`gru: {hidden_size,
+/// layers, update_gate_bias, stochastic_size, observation_to_deterministic}`, `transformer: {d_model, heads, layers,
 /// feedforward_size, context_length}`, `s4wm: {d_model, d_state, layers, mode, dt_min, dt_max}`,
 /// `mamba: {d_model, d_state, expand, d_conv, dt_rank, layers, dt_init_min, dt_init_max, state_decay_init}`). These are
 /// errors with `backbone: mlp`, and a group is an error for another backbone;
@@ -66,6 +66,10 @@ public struct ModelConfig: ConfigSection {
     public var gradientClip = 100.0
     /// Gradient steps per trial (sequence backbones; 0: epochs_per_trial passes over the data).
     public var trainSteps = 0
+    /// Gradient steps of a linear learning-rate warm-up (sequence backbones; 0: none).
+    public var warmupSteps = 0
+    /// Cosine decay of the learning rate to this fraction of learning_rate at the last step (sequence backbones; 1: constant).
+    public var finalLearningRateScale = 1.0
     /// Units of the prediction heads' hidden layer (sequence backbones; 0: linear heads).
     public var headHiddenSize = 64
     /// The heads also read the step's own input [o_t, a_t] beside the backbone's feature (sequence backbones).
@@ -106,6 +110,8 @@ public struct ModelConfig: ConfigSection {
         case burnIn = "burn_in"
         case gradientClip = "gradient_clip"
         case trainSteps = "train_steps"
+        case warmupSteps = "warmup_steps"
+        case finalLearningRateScale = "final_learning_rate_scale"
         case headHiddenSize = "head_hidden_size"
         case headInputSkip = "head_input_skip"
         case sequenceSampling = "sequence_sampling"
@@ -136,7 +142,7 @@ public struct ModelConfig: ConfigSection {
 
         let backbone = self.backbone
         let sequenceChoices = ModelBackbone.allCases.filter { $0 != .mlp }.map(\.rawValue)
-        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .headHiddenSize, .headInputSkip, .sequenceSampling,
+        try c.reject([.sequenceLength, .burnIn, .gradientClip, .trainSteps, .warmupSteps, .finalLearningRateScale, .headHiddenSize, .headInputSkip, .sequenceSampling,
                       .rewardLossWeight], unless: backbone != .mlp) { key in
             "applies only to sequence backbones (model.backbone: \(sequenceChoices.joined(separator: ", "))), but "
                 + "model.backbone is mlp; remove it (on the command line: model.\(key.stringValue)=) or choose a sequence backbone"
@@ -152,6 +158,8 @@ public struct ModelConfig: ConfigSection {
         try c.update(&burnIn, .burnIn)
         try c.update(&gradientClip, .gradientClip)
         try c.update(&trainSteps, .trainSteps)
+        try c.update(&warmupSteps, .warmupSteps)
+        try c.update(&finalLearningRateScale, .finalLearningRateScale)
         try c.update(&headHiddenSize, .headHiddenSize)
         try c.update(&headInputSkip, .headInputSkip)
         try c.update(&sequenceSampling, .sequenceSampling)
@@ -186,6 +194,8 @@ public struct ModelConfig: ConfigSection {
         try c.encode(burnIn, forKey: .burnIn)
         try c.encode(gradientClip, forKey: .gradientClip)
         try c.encode(trainSteps, forKey: .trainSteps)
+        try c.encode(warmupSteps, forKey: .warmupSteps)
+        try c.encode(finalLearningRateScale, forKey: .finalLearningRateScale)
         try c.encode(headHiddenSize, forKey: .headHiddenSize)
         try c.encode(headInputSkip, forKey: .headInputSkip)
         try c.encode(sequenceSampling, forKey: .sequenceSampling)
@@ -217,6 +227,8 @@ public struct ModelConfig: ConfigSection {
                     expected: "an integer in 0...\(sequenceLength - 1) (less than model.sequence_length)", found: String(burnIn))
         try requireInterval(gradientClip, "gradient_clip", 0, .greatestFiniteMagnitude)
         try requireAtLeast(trainSteps, 0, "train_steps")
+        try requireAtLeast(warmupSteps, 0, "warmup_steps")
+        try requireInterval(finalLearningRateScale, "final_learning_rate_scale", 0, 1)
         try requireAtLeast(headHiddenSize, 0, "head_hidden_size")
         try requireInterval(rewardLossWeight, "reward_loss_weight", 0, .greatestFiniteMagnitude)
         switch backbone {

@@ -13,6 +13,7 @@ extension GRUBackboneSettings: ConfigSection {
         case layers
         case updateGateBias = "update_gate_bias"
         case stochasticSize = "stochastic_size"
+        case observationToDeterministic = "observation_to_deterministic"
     }
 
     public init(from decoder: Decoder) throws {
@@ -22,6 +23,7 @@ extension GRUBackboneSettings: ConfigSection {
         try c.update(&layers, .layers)
         try c.update(&updateGateBias, .updateGateBias)
         try c.update(&stochasticSize, .stochasticSize)
+        try c.update(&observationToDeterministic, .observationToDeterministic)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -30,6 +32,7 @@ extension GRUBackboneSettings: ConfigSection {
         try c.encode(layers, forKey: .layers)
         try c.encode(updateGateBias, forKey: .updateGateBias)
         try c.encode(stochasticSize, forKey: .stochasticSize)
+        try c.encode(observationToDeterministic, forKey: .observationToDeterministic)
     }
 
     public func validate() throws {
@@ -39,6 +42,10 @@ extension GRUBackboneSettings: ConfigSection {
         if stochasticSize > 0 {
             try require(layers == 1, "layers", expected: "1 when stochastic_size > 0 (the RSSM-lite has one GRU layer)",
                         found: "\(layers)")
+        }
+        if observationToDeterministic {
+            try require(stochasticSize > 0, "observation_to_deterministic",
+                        expected: "false unless stochastic_size > 0 (it is an RSSM-lite setting)", found: "true")
         }
         try require(updateGateBias.isFinite, "update_gate_bias", expected: "a finite number",
                     found: ConfigScalar.render(updateGateBias))

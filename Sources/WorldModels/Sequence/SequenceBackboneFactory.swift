@@ -39,7 +39,8 @@ public func makeSequenceBackbone<Builder: SequenceBackboneBuilder>(
             return try builder.build { inputSize, g in
                 RSSMBackbone(inputSize: inputSize, observationSize: observationSize, hiddenSize: gru.hiddenSize,
                              stochasticSize: gru.stochasticSize, headHiddenSize: gru.hiddenSize,
-                             updateGateBias: gru.updateGateBias, generator: &g)
+                             updateGateBias: gru.updateGateBias,
+                             observationToDeterministic: gru.observationToDeterministic, generator: &g)
             }
         }
         return try builder.build { inputSize, g in

@@ -12,6 +12,10 @@ public struct SequenceTrainingConfiguration: Sendable, Equatable {
     /// How windows are drawn from the replay buffer (across episode boundaries, marked by `resetMask`, by default).
     public var sampling: SequenceSampling = .acrossEpisodes
     public var learningRate: Float = 1e-3
+    /// Linear learning-rate warm-up steps (`LearningRateSchedule`; 0: none).
+    public var warmupSteps = 0
+    /// Cosine decay of the learning rate to this fraction of `learningRate` at the last step (1: constant).
+    public var finalLearningRateScale: Float = 1
     /// L2 weight decay inside Adam (0: none).
     public var weightDecay: Float = 0
     /// Global gradient-norm clip per member (nil: no clipping).
@@ -31,6 +35,11 @@ public struct SequenceTrainingConfiguration: Sendable, Equatable {
     public var lossWeights = SequenceLossWeights()
 
     public init() {}
+
+    /// `learningRate` with the warm-up and decay.
+    public var schedule: LearningRateSchedule {
+        LearningRateSchedule(base: learningRate, warmupSteps: warmupSteps, finalScale: finalLearningRateScale)
+    }
 
     /// The number of gradient steps for `transitions` training transitions.
     public func steps(forTransitions transitions: Int) -> Int {

@@ -17,7 +17,8 @@ import TensorCore
 ///    observation NLL/MSE + reward MSE + termination BCE, plus the backbone's
 ///    own term when it is a `RegularizedSequenceBackbone`, e.g. the RSSM's
 ///    KL); gradients are
-///    clipped to `gradientClip` (global norm) and applied by the member's Adam;
+///    clipped to `gradientClip` (global norm) and applied by the member's Adam
+///    at the step's rate of `schedule` (warm-up and cosine decay);
 /// 4. **validate** on fixed windows of the held-out episodes every
 ///    `validationInterval` steps and at the end, optionally restoring each
 ///    member's best parameters.
@@ -77,6 +78,7 @@ public struct SequenceWorldModelTrainer: Sendable {
         var lastValidation: [Float]?, bestValidation: [Float]?, lastTerms: [Float]?
         var best: [[Tensor]] = members.map { $0.parameters.map(\.value) }
         var seconds = 0.0
+        let schedule = c.schedule
 
         func validate() {
             guard let vb = validationBatch else { return }
@@ -102,6 +104,7 @@ public struct SequenceWorldModelTrainer: Sendable {
                     return regularization(of: member.backbone).map { total + $0 } ?? total
                 }
                 if let clip = c.gradientClip { clipGradientNorm(&gradients, maxNorm: clip) }
+                optimizers[m].learningRate = schedule.rate(step: step, of: steps)
                 optimizers[m].update(gradients)
                 stepLoss += loss
             }

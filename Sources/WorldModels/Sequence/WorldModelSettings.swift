@@ -25,6 +25,8 @@ public struct GRUBackboneSettings: Sendable, Equatable {
     /// Size of the Gaussian stochastic latent of an RSSM-lite (`RSSMBackbone`,
     /// one GRU layer of `hiddenSize` units); 0 means a plain GRU.
     public var stochasticSize = 0
+    /// RSSM-lite: feed the observation to the GRU too (`RSSMBackbone.observationToDeterministic`).
+    public var observationToDeterministic = false
     public init() {}
 }
 
