@@ -24,7 +24,7 @@ final class EvaluationConfigTests: XCTestCase {
         XCTAssertEqual(config.evaluation.kind, .memoryProbe)
         XCTAssertEqual([config.evaluation.corridorLength, config.evaluation.trainEpisodes, config.evaluation.testEpisodes], [8, 50, 30])
         let rendered = try ConfigRenderer.render(config)
-        XCTAssertTrue(rendered.hasSuffix("evaluation:\n  kind: memory_probe\n  corridor_length: 8\n  train_episodes: 50\n  test_episodes: 30\n"),
+        XCTAssertTrue(rendered.hasSuffix("evaluation:\n  kind: memory_probe\n  corridor_length: 8\n  whole_episodes: false\n  train_episodes: 50\n  test_episodes: 30\n"),
                       rendered)
         XCTAssertEqual(try ConfigLoader.decode(ExperimentConfig.self, yaml: rendered), config)
     }
