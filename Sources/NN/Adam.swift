@@ -12,6 +12,8 @@ import TensorCore
 /// The moments live in two flat contiguous buffers (one slice per parameter, in
 /// the order given); each parameter is one kernel call. Defaults are torch's:
 /// lr 1e-3, β = (0.9, 0.999), ε = 1e-8, weight decay 0 (Adam) / 0.01 (AdamW).
+/// Parameters with `exemptFromWeightDecay` get no decay (λ = 0), as a torch
+/// parameter group with `weight_decay = 0`.
 public final class Adam {
     public let parameters: [Parameter]
     public var learningRate: Float
@@ -62,10 +64,11 @@ public final class Adam {
                     let g = gradients[p]
                     precondition(g.shape == p.shape, "Adam: gradient shape \(g.shape) for parameter of shape \(p.shape)")
                     let n = p.count
+                    let decay = p.exemptFromWeightDecay ? 0 : weightDecay
                     g.withUnsafeBufferPointer { pg in
                         p.value.withUnsafeMutableBufferPointer { pp in
                             mbrl_adam_update(pp.baseAddress, pg.baseAddress, pm.baseAddress! + offsets[k], pv.baseAddress! + offsets[k],
-                                             n, learningRate, beta1, beta2, epsilon, weightDecay,
+                                             n, learningRate, beta1, beta2, epsilon, decay,
                                              decoupledWeightDecay ? 1 : 0, bias1, bias2)
                         }
                     }

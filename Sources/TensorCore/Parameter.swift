@@ -4,8 +4,15 @@
 public final class Parameter {
     /// Current value.
     public var value: Tensor
+    /// true: optimizers apply no weight decay to it (PyTorch's `_no_weight_decay`
+    /// idiom), for parameters whose zero is not "off" but a particular scale,
+    /// e.g. a log-rate: decay would pull it towards that scale.
+    public var exemptFromWeightDecay: Bool
     /// Wraps an initial value.
-    public init(_ value: Tensor) { self.value = value }
+    public init(_ value: Tensor, exemptFromWeightDecay: Bool = false) {
+        self.value = value
+        self.exemptFromWeightDecay = exemptFromWeightDecay
+    }
     /// Shape of the value.
     public var shape: [Int] { value.shape }
     /// Number of scalars.

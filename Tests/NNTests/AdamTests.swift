@@ -34,6 +34,20 @@ final class AdamTests: XCTestCase {
         assertClose(p.value.scalars, [1.9, -2.9])
     }
 
+    func testExemptParametersGetNoWeightDecay() {
+        // the same zero-gradient step: the exempt parameter (a Mamba A_log, say) stays, the other decays
+        for decoupled in [false, true] {
+            let decayed = Parameter(Tensor([2, -3])), exempt = Parameter(Tensor([2, -3]), exemptFromWeightDecay: true)
+            let opt = Adam(parameters: [decayed, exempt], learningRate: 0.1, weightDecay: 0.5, decoupledWeightDecay: decoupled)
+            let (_, grads) = valueWithGradient(of: [decayed, exempt]) { tape in
+                (tape.variable(decayed).sum() + tape.variable(exempt).sum()) * 0
+            }
+            opt.update(grads)
+            XCTAssertEqual(exempt.value.scalars, [2, -3], "decoupled \(decoupled)")
+            XCTAssertLessThan(abs(decayed.value.scalars[0]), 2, "decoupled \(decoupled)")
+        }
+    }
+
     func testGradientClipping() {
         let a = Parameter(Tensor([3, 0])), b = Parameter(Tensor([4]))
         var (_, grads) = valueWithGradient(of: [a, b]) { tape in (tape.variable(a) * tape.variable(a)).sum() * 0.5 + tape.variable(b).squared().sum() * 0.5 }

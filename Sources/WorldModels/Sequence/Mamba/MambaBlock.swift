@@ -41,6 +41,14 @@ import TensorCore
 /// its effect at step 0, is ~2e-7 (default Δ), ~7e-6 (Δ₀ ~ logU(1e-3, 1e-1))
 /// and ~4e-3 (a = 0.02, Δ₀ ~ logU(0.5, 2)).
 ///
+/// **No weight decay** on `A_log`, `D` and `dt_proj.bias` (`exemptFromWeightDecay`,
+/// as the reference's `_no_weight_decay`): their zero is not "off" but a
+/// timescale (A = −1, Δ = softplus(0) ≈ 0.69). Adam's L2 term λθ is rescaled
+/// like any gradient, so where the loss gradient is weak it drifts the
+/// parameter towards 0 at ≈ lr per step whatever λ: on the T-maze (λ 5e-5,
+/// Adam 1e-3) every A went from −0.02 to −0.57 and Δ from 1.2 to 0.74 in 4500
+/// steps — a memory of ~2 steps instead of ~50 — and the probe stayed at chance.
+///
 /// Parallel form: the projections are GEMMs over all B·T rows, the conv and the
 /// scan are one tape op each over the C kernels (reset masks cut both); the
 /// recurrent form carries a conv window [rows, d_inner, d_conv−1] and an SSM
@@ -70,6 +78,7 @@ public final class MambaBlock: ResidualSequenceBlock {
         convBias = Parameter(Tensor(shape: [di], uniformLow: -bound, high: bound, generator: &generator))
         xProj = Linear(inputSize: di, outputSize: rank + 2 * n, bias: false, generator: &generator)
         dtProj = Linear(inputSize: rank, outputSize: di, generator: &generator)
+        dtProj.bias!.exemptFromWeightDecay = true  // log-scale, like A_log: decay would pull Δ towards softplus(0)
         if let range = dtInitRange {
             precondition(range.lowerBound > 0, "MambaBlock: dtInitRange must be positive, got \(range)")
             let (lo, hi) = (Foundation.log(range.lowerBound), Foundation.log(range.upperBound))
@@ -80,11 +89,12 @@ public final class MambaBlock: ResidualSequenceBlock {
         }
         if let a = stateDecayInit {
             precondition(a > 0, "MambaBlock: stateDecayInit must be positive, got \(a)")
-            aLog = Parameter(Tensor(shape: [di, n], repeating: Foundation.log(a)))
+            aLog = Parameter(Tensor(shape: [di, n], repeating: Foundation.log(a)), exemptFromWeightDecay: true)
         } else {
-            aLog = Parameter(Tensor(shape: [di, n], scalars: (0..<di * n).map { Float(log(Double($0 % n + 1))) }))
+            aLog = Parameter(Tensor(shape: [di, n], scalars: (0..<di * n).map { Float(log(Double($0 % n + 1))) }),
+                             exemptFromWeightDecay: true)
         }
-        dSkip = Parameter(Tensor(shape: [di], repeating: 1))
+        dSkip = Parameter(Tensor(shape: [di], repeating: 1), exemptFromWeightDecay: true)
         outProj = Linear(inputSize: di, outputSize: d, bias: false, generator: &generator)
     }
 
