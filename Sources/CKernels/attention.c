@@ -33,8 +33,10 @@ void mbrl_attention_softmax_backward(const float *probs, float *dprobs, size_t t
     for (size_t i = 0; i < t; i++) {
         const float *p = probs + i * t;
         float *d = dprobs + i * t;
-        const float dot = dot8(p, d, t);
-        for (size_t j = 0; j < t; j++) d[j] = scale * p[j] * (d[j] - dot);
+        // causal: p_ij = 0 for j > i, so those entries are 0 (dp there may be unset)
+        const float dot = dot8(p, d, i + 1);
+        for (size_t j = 0; j <= i; j++) d[j] = scale * p[j] * (d[j] - dot);
+        for (size_t j = i + 1; j < t; j++) d[j] = 0.0f;
     }
 }
 

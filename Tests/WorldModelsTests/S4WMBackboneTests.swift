@@ -116,6 +116,27 @@ final class S4WMBackboneTests: XCTestCase {
         }
     }
 
+    /// The parallel form on two workers (the factory's `sequence_threads`) computes the one-worker
+    /// function and gradients.
+    func testTwoThreadsMatchOneThread() {
+        let m = makeS4(.real, d: 10)
+        let x = input([3, 6, 3])
+        func run() -> (Tensor, [Tensor]) {
+            let (y, grads) = valueWithGradient(of: m.parameters) { tape in
+                let out = m(tape.constant(x), resetMask: nil)
+                return (out * out).sum()
+            }
+            return (Tensor(shape: [], scalars: [y]), m.parameters.map { grads[$0] })
+        }
+        let (y1, g1) = run()
+        m.threads = 2
+        XCTAssertEqual(m.blocks.map(\.threads), [2, 2])
+        let (y2, g2) = run()
+        assertClose(y2, y1, relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+        for (a, b) in zip(g2, g1) { assertClose(a, b, relativeTolerance: 1e-4, absoluteTolerance: 1e-5) }
+        checkGradients(inputs: [input([2, 5, 3])], parameters: m.parameters, step: 3e-3) { [mask] _, v in m(v[0], resetMask: mask) }
+    }
+
     /// d_model 10 runs the fused LayerNorm's 8-wide SIMD path plus its scalar tail.
     func testSIMDWidthModelGradientsAndSteps() {
         let m = makeS4(.real, d: 10)

@@ -53,6 +53,31 @@ final class TransformerAttentionTests: XCTestCase {
         }
     }
 
+    /// T = 37 spans three causal blocks of 16 rows (the last one partial).
+    func testCausalBlocksMatchComposedAttention() {
+        let (b, t) = (2, 37)
+        let qkv = randomQKV(batch: b, time: t, d: 8, seed: 5)
+        var maskScalars = [Float](repeating: 0, count: b * t)
+        maskScalars[t + 20] = 1  // the second window starts an episode inside its second block
+        let mask = Tensor(shape: [b, t], scalars: maskScalars)
+        for resetMask in [nil, mask] {
+            let starts = CausalAttention.segmentStarts(resetMask: resetMask, batch: b, time: t)
+            for threads in [1, 2] {
+                let fused = CausalAttention.forward(qkv, heads: 2, starts: starts, threads: threads)
+                assertClose(fused, reference(qkv, heads: 2, starts: starts), relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+            }
+        }
+    }
+
+    func testGradientsAcrossCausalBlocks() {
+        let qkv = randomQKV(batch: 1, time: 19, d: 4, seed: 6)
+        let starts = CausalAttention.segmentStarts(resetMask: Tensor(shape: [1, 19], scalars: (0..<19).map { $0 == 17 ? 1 : 0 }),
+                                                   batch: 1, time: 19)
+        for s in [nil, starts] {
+            checkGradients(inputs: [qkv]) { _, v in CausalAttention.apply(v[0], heads: 2, starts: s, threads: 2) }
+        }
+    }
+
     func testSegmentStarts() {
         let mask = Tensor(shape: [2, 5], scalars: [0, 0, 1, 0, 1,  1, 0, 0, 0, 0])
         XCTAssertEqual(CausalAttention.segmentStarts(resetMask: mask, batch: 2, time: 5), [0, 0, 2, 2, 4,  0, 0, 0, 0, 0])

@@ -15,7 +15,8 @@
 void mbrl_attention_softmax(float *scores, size_t t, const int32_t *starts);
 
 /// Softmax backward over one [T, T] block, in place on `dprobs`:
-/// ds_ij = scale · p_ij · (dp_ij − Σ_k dp_ik p_ik). Masked entries (p = 0) give 0.
+/// ds_ij = scale · p_ij · (dp_ij − Σ_k dp_ik p_ik). Masked entries (p = 0) give 0; the
+/// block is causal (p_ij = 0 for j > i): those entries of dprobs are not read and are set to 0.
 void mbrl_attention_softmax_backward(const float *probs, float *dprobs, size_t t, float scale);
 
 /// One decode step of multi-head attention against a key/value cache:

@@ -70,8 +70,10 @@ public func makeSequenceBackbone<Builder: SequenceBackboneBuilder>(
             throw WorldModelFactoryError("s4wm needs 0 < dt_min <= dt_max, got \(c.dtMin) and \(c.dtMax)")
         }
         return try builder.build { inputSize, g in
-            S4WMBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState, mode: c.mode,
-                         dtMin: c.dtMin, dtMax: c.dtMax, generator: &g)
+            let backbone = S4WMBackbone(inputSize: inputSize, modelSize: c.dModel, layers: c.layers, stateSize: c.dState,
+                                        mode: c.mode, dtMin: c.dtMin, dtMax: c.dtMax, generator: &g)
+            backbone.threads = threads
+            return backbone
         }
     case .mamba:
         let c = settings.mamba

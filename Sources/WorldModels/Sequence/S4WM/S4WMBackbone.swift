@@ -27,6 +27,11 @@ public final class S4WMBackbone: ResidualStackBackbone {
     public typealias RecurrentState = State
 
     public let stack: ResidualBlockStack<S4WMBlock>
+    /// Swift workers for the parallel form (input projection, every block's LayerNorm, GELU and
+    /// output projection, the final norm); pair with OpenBLAS at one thread (`BLAS.setThreadCount(1)`).
+    public var threads: Int = 1 {
+        didSet { for block in blocks { block.threads = threads } }
+    }
 
     /// - Parameters: `dtMin`, `dtMax`: every S4D layer's step-size init range, Δ ~ logU(dtMin, dtMax)
     ///   (the S4D defaults 1e-3, 1e-1). Channel n of S4D-Real keeps exp(−Δ(n+1)) of its state per step,
@@ -38,6 +43,10 @@ public final class S4WMBackbone: ResidualStackBackbone {
                                    generator: &generator) { g in
             S4WMBlock(modelSize: modelSize, stateSize: stateSize, mode: mode, dtMin: dtMin, dtMax: dtMax, generator: &g)
         }
+    }
+
+    public func callAsFunction(_ input: Variable, resetMask: Tensor?) -> Variable {
+        stack(input, resetMask: resetMask, threads: threads)
     }
 
     public func initialState(batch: Int) -> State {

@@ -13,6 +13,9 @@ public final class S4WMBlock: ResidualSequenceBlock {
     public let norm: LayerNorm
     public let ssm: S4DLayer
     public let out: Linear
+    /// Swift workers for the parallel form: the LayerNorm, GELU and output projection split their
+    /// rows over them (pair with OpenBLAS at one thread); the S4D convolution splits its batch itself.
+    public var threads: Int = 1
 
     /// `dtMin`, `dtMax`: the S4D layer's log-uniform step-size init range (``S4DLayer``).
     public init(modelSize d: Int, stateSize n: Int, mode: S4DLayer.Mode, dtMin: Float = 1e-3, dtMax: Float = 1e-1,
@@ -28,7 +31,8 @@ public final class S4WMBlock: ResidualSequenceBlock {
 
     /// Parallel, differentiable: `[B, T, d]` → `[B, T, d]`.
     public func callAsFunction(_ x: Variable, resetMask: Tensor?) -> Variable {
-        x + out.fused(ssm(norm.fused(x), resetMask: resetMask).gelu())
+        x + out.fused(ParallelGELU.apply(ssm(norm.fused(x, threads: threads), resetMask: resetMask), threads: threads),
+                      threads: threads)
     }
 
     /// One recurrent step: `[rows, d]` → `[rows, d]`; `state` is the S4D layer's.

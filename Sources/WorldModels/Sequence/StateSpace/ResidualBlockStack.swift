@@ -48,17 +48,19 @@ public struct ResidualBlockStack<Block: ResidualSequenceBlock> {
     }
 
     /// Parallel, differentiable: `[batch, time, input]` → `[batch, time, d_model]`;
-    /// `resetMask` `[batch, time]` (nil: no episode starts inside the windows).
-    public func callAsFunction(_ input: Variable, resetMask: Tensor?) -> Variable {
+    /// `resetMask` `[batch, time]` (nil: no episode starts inside the windows). The input
+    /// projection and the final norm split their rows over `threads` workers (the blocks
+    /// run with their own setting).
+    public func callAsFunction(_ input: Variable, resetMask: Tensor?, threads: Int = 1) -> Variable {
         precondition(input.rank == 3 && input.shape[2] == inputSize,
                      "\(owner): input shape \(input.shape), expected [batch, time, \(inputSize)]")
         if let m = resetMask {
             precondition(m.shape == [input.shape[0], input.shape[1]],
                          "\(owner): reset mask shape \(m.shape), expected \([input.shape[0], input.shape[1]])")
         }
-        var h = inputProjection.fused(input)
+        var h = inputProjection.fused(input, threads: threads)
         for block in blocks { h = block(h, resetMask: resetMask) }
-        return norm.fused(h)
+        return norm.fused(h, threads: threads)
     }
 
     /// One recurrent step without a tape: `[rows, input]` → `[rows, d_model]`;

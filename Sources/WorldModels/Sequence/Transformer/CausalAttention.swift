@@ -22,7 +22,9 @@ import TensorCore
 ///
 ///     dP = G Vᵀ,  dV = Pᵀ G,  dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √dₕ,  dQ = dS K,  dK = dSᵀ Q
 ///
-/// (four GEMMs and one kernel per block), written straight into ∂qkv.
+/// (four GEMMs and one kernel per block), written straight into ∂qkv. Every GEMM
+/// runs per block of ``causalBlock`` query rows (or key rows) and skips the
+/// blocks above the diagonal, where P and dS are zero.
 /// Batches are split over `threads` workers (each GEMM single-threaded).
 /// Cost: 4·B·H·T²·dₕ flops forward, twice that backward; memory B·H·T² floats for P.
 public enum CausalAttention {
@@ -56,6 +58,10 @@ public enum CausalAttention {
         }
     }
 
+    /// Rows per causal block: the GEMMs of rows [i0, i0 + causalBlock) stop at key i0 + causalBlock
+    /// (forward and backward), skipping ~3/8 of the T² work at T = 64 for more, smaller calls.
+    static let causalBlock = 16
+
     static func dimensions(_ shape: [Int], heads: Int) -> (b: Int, t: Int, d: Int, dh: Int) {
         precondition(shape.count == 3 && shape[2] % 3 == 0 && heads > 0 && (shape[2] / 3) % heads == 0,
                      "CausalAttention: qkv shape \(shape), expected [batch, time, 3·d] with d divisible by \(heads) heads")
@@ -85,10 +91,18 @@ public enum CausalAttention {
                             for h in 0..<heads {
                                 let q = x + bi * t * 3 * d + h * dh, k = q + d, v = q + 2 * d
                                 let s = p + (bi * heads + h) * t * t
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(dh), scale, q, ld3, k, ld3, 0, s, n)
+                                // row block [i0, i1) sees keys 0 ..< i1 only (causal): S and P·V skip the rest
+                                for i0 in stride(from: 0, to: t, by: causalBlock) {
+                                    let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0)
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(i1), Int32(dh), scale,
+                                                q + i0 * 3 * d, ld3, k, ld3, 0, s + i0 * t, n)
+                                }
                                 mbrl_attention_softmax(s, t, startsPointer.map { $0 + bi * t })
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(dh), n, 1, s, n, v, ld3, 0,
-                                            o + bi * t * d + h * dh, ld)
+                                for i0 in stride(from: 0, to: t, by: causalBlock) {
+                                    let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0)
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, Int32(dh), Int32(i1), 1, s + i0 * t, n,
+                                                v, ld3, 0, o + (bi * t + i0) * d + h * dh, ld)
+                                }
                             }
                         }
                     }
@@ -120,11 +134,24 @@ public enum CausalAttention {
                                         let dq = dx + bi * t * 3 * d + h * dh, dk = dq + d, dv = dq + 2 * d
                                         let go = gp + bi * t * d + h * dh
                                         let pr = p + (bi * heads + h) * t * t
-                                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, nh, 1, go, ld, v, ld3, 0, dp, n)
-                                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, nh, n, 1, pr, n, go, ld, 0, dv, ld3)
+                                        // causal blocks: rows [i0, i1) of dP, dS·K read columns < i1; rows ≥ j0 of
+                                        // Pᵀ·G, dSᵀ·Q feed keys [j0, j1) (P and dS vanish above the diagonal)
+                                        for i0 in stride(from: 0, to: t, by: causalBlock) {
+                                            let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0)
+                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(i1), nh, 1, go + i0 * d, ld,
+                                                        v, ld3, 0, dp + i0 * t, n)
+                                            let kk = Int32(t - i0)
+                                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, nh, kk, 1, pr + i0 * t + i0, n,
+                                                        go + i0 * d, ld, 0, dv + i0 * 3 * d, ld3)
+                                        }
                                         mbrl_attention_softmax_backward(pr, dp, t, scale)
-                                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, nh, n, 1, dp, n, k, ld3, 0, dq, ld3)
-                                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, nh, n, 1, dp, n, q, ld3, 0, dk, ld3)
+                                        for i0 in stride(from: 0, to: t, by: causalBlock) {
+                                            let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0), kk = Int32(t - i0)
+                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nh, Int32(i1), 1, dp + i0 * t, n,
+                                                        k, ld3, 0, dq + i0 * 3 * d, ld3)
+                                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, nh, kk, 1, dp + i0 * t + i0, n,
+                                                        q + i0 * 3 * d, ld3, 0, dk + i0 * 3 * d, ld3)
+                                        }
                                     }
                                 }
                             }
