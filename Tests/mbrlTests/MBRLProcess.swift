@@ -23,24 +23,32 @@ var productsDirectory: URL {
 /// The repository root (for `Configs/`).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// Runs `executable` with `arguments` to its exit and returns what it printed; `environment`'s
+/// variables are set over this process's environment.
+func runProcess(_ executable: URL, _ arguments: [String], currentDirectory: URL? = nil,
+                environment: [String: String] = [:]) throws -> MBRLOutput {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return MBRLOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+}
+
 extension XCTestCase {
     /// Runs the built `mbrl` executable (next to the test bundle) with `arguments`, in this
     /// process's environment with `environment`'s variables set over it.
     func mbrl(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws -> MBRLOutput {
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("mbrl")
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return MBRLOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self))
+        try runProcess(productsDirectory.appendingPathComponent("mbrl"), arguments, currentDirectory: currentDirectory,
+                       environment: environment)
     }
 }
 
