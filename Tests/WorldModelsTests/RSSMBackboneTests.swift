@@ -86,16 +86,25 @@ final class RSSMBackboneTests: XCTestCase {
         XCTAssertEqual(grads.map { $0.scalars.map(abs).max()! }.max()!, 0)
     }
 
-    func testObserveStepsMatchParallelForm() {
-        let m = makeRSSM()
-        let (b, t) = (3, 5)
+    /// Observes `time` random steps of `batch` rows one at a time and checks each feature against
+    /// the parallel form's; returns the state after the last step.
+    @discardableResult
+    func assertObserveMatchesParallel(_ m: RSSMBackbone, batch b: Int, time t: Int,
+                                      file: StaticString = #filePath, line: UInt = #line) -> RSSMBackbone.RecurrentState {
         let x = input([b, t, 3])
         let parallel = m(Tape().constant(x), resetMask: nil).value
         var state = m.initialState(batch: b)
         for s in 0..<t {
             let y = m.observe(x.slice(axis: 1, s..<(s + 1)).reshaped([b, 3]), state: &state)
-            assertClose(y, parallel.slice(axis: 1, s..<(s + 1)).reshaped([b, 6]), relativeTolerance: 1e-4, absoluteTolerance: 1e-5)
+            assertClose(y, parallel.slice(axis: 1, s..<(s + 1)).reshaped([b, 6]), relativeTolerance: 1e-4, absoluteTolerance: 1e-5,
+                        file: file, line: line)
         }
+        return state
+    }
+
+    func testObserveStepsMatchParallelForm() {
+        let m = makeRSSM()
+        let state = assertObserveMatchesParallel(m, batch: 3, time: 5)
         let g = m.gatherRows(state, rows: [1, 1])
         assertClose(g.stochastic.slice(axis: 0, 0..<1), state.stochastic.slice(axis: 0, 1..<2))
     }
@@ -119,14 +128,7 @@ final class RSSMBackboneTests: XCTestCase {
     func testObservationToDeterministicFeedsTheGRU() {
         let m = makeRSSM(observationToDeterministic: true)
         XCTAssertEqual(m.cell.inputSize, 5)
-        let (b, t) = (2, 4)
-        let x = input([b, t, 3])
-        let parallel = m(Tape().constant(x), resetMask: nil).value
-        var state = m.initialState(batch: b)
-        for s in 0..<t {
-            let y = m.observe(x.slice(axis: 1, s..<(s + 1)).reshaped([b, 3]), state: &state)
-            assertClose(y, parallel.slice(axis: 1, s..<(s + 1)).reshaped([b, 6]), relativeTolerance: 1e-4, absoluteTolerance: 1e-5)
-        }
+        assertObserveMatchesParallel(m, batch: 2, time: 4)
         var s1 = m.initialState(batch: 1), s2 = m.initialState(batch: 1)
         var step = input([1, 3])
         let a = m.step(step, state: &s1)
