@@ -149,6 +149,50 @@ final class GRUBackboneTests: XCTestCase {
         print("fixture gru (GRUBackbone) max |error|: \(errors.max()!)")
     }
 
+    /// At the size a config trains (32 windows × 16 steps, 128 units, one and two
+    /// layers, with resets): the fused layers give the states and every gradient of
+    /// `GRUCell`s unrolled step by step on the tape, from the same weights. (The
+    /// other tests use 4–6 units, below the kernels' vector width.)
+    func testMatchesUnrolledCellsAtTrainingSize() {
+        let (b, t, n, h) = (32, 16, 5, 128)
+        for layers in [1, 2] {
+            let fused = makeGRU(input: n, hidden: h, layers: layers, updateGateBias: 1, seed: 3)
+            var g = SeededGenerator(seed: 9)
+            let cells = (0..<layers).map { l -> GRUCell in
+                let cell = GRUCell(inputSize: l == 0 ? n : h, hiddenSize: h, generator: &g)
+                for (p, q) in zip(cell.parameters, [fused.weightIH[l], fused.weightHH[l], fused.biasIH[l], fused.biasHH[l]]) {
+                    p.value = q.value
+                }
+                return cell
+            }
+            let x = input([b, t, n], seed: 5), target = input([b, t, h], seed: 6)
+            let mask = Tensor(shape: [b, t], scalars: (0..<(b * t)).map { $0 % 23 == 7 ? 1 : 0 })
+            func lossAndGradients(_ forward: (Variable) -> Variable, _ parameters: [Parameter]) -> (Tensor, [Tensor]) {
+                let tape = Tape()
+                let xv = tape.variable(x)
+                let y = forward(xv)
+                let d = y - tape.constant(target)
+                return (y.value, tape.gradients(of: (d * d).sum(), withRespectTo: [xv] + parameters.map { tape.variable($0) }))
+            }
+            let (y1, g1) = lossAndGradients({ fused($0, resetMask: mask) }, fused.parameters)
+            let (y2, g2) = lossAndGradients({ xv in
+                let tape = xv.tape
+                var states = cells.map { _ in tape.constant(Tensor(zeros: [b, h])) }
+                var outputs: [Variable] = []
+                for (s, step) in xv.split(sizes: [Int](repeating: 1, count: t), axis: 1).enumerated() {
+                    let keep = Tensor(shape: [b, 1], scalars: (0..<b).map { mask.scalars[$0 * t + s] != 0 ? 0 : 1 })
+                    states = states.map { $0 * keep }
+                    var y = step.reshaped([b, n])
+                    for (l, cell) in cells.enumerated() { states[l] = cell(y, state: states[l]); y = states[l] }
+                    outputs.append(y.reshaped([b, 1, h]))
+                }
+                return Variable.concatenate(outputs, axis: 1)
+            }, cells.flatMap(\.parameters))
+            assertClose(y1, y2, relativeTolerance: 1e-5, absoluteTolerance: 1e-6)
+            for (a, c) in zip(g1, g2) { assertClose(a, c, relativeTolerance: 1e-4, absoluteTolerance: 1e-4) }
+        }
+    }
+
     func testWorkspaceReuseKeepsEarlierTapesValid() {
         let gru = makeGRU()
         let x = input([2, 4, 3])
