@@ -182,6 +182,26 @@ void mbrl_unary_backward(int op, const float *x, const float *y, const float *gy
     }
 }
 
+/// y = v Phi(v) and its derivative Phi(v) + v phi(v), phi(v) = exp(-v^2/2) / sqrt(2 pi).
+MBRL_INLINE void gelu_erf_with_derivative(float v, float *y, float *dy) {
+    float cdf = mbrl_normal_cdf(v);
+    float pdf = 0.3989422804014327f * mbrl_expf(-0.5f * v * v);
+    *y = v * cdf;
+    *dy = cdf + v * pdf;
+}
+
+MBRL_CLONES
+void mbrl_gelu_erf_bias_forward(float *x, const float *bias, size_t rows, size_t cols, float *derivative) {
+    for (size_t r = 0; r < rows; r++) {
+        float *xr = x + r * cols, *dr = derivative + r * cols;
+        if (bias) {
+            MBRL_SAFE_LOOP for (size_t c = 0; c < cols; c++) gelu_erf_with_derivative(xr[c] + bias[c], xr + c, dr + c);
+        } else {
+            MBRL_SAFE_LOOP for (size_t c = 0; c < cols; c++) gelu_erf_with_derivative(xr[c], xr + c, dr + c);
+        }
+    }
+}
+
 MBRL_CLONES
 void mbrl_softmax_rows(const float *x, float *y, size_t rows, size_t cols, int log) {
     // the row sums may be reassociated (vectorised); the max-shift keeps every term in (0, 1]

@@ -53,7 +53,7 @@ final class TransformerAttentionTests: XCTestCase {
         }
     }
 
-    /// T = 37 spans three causal blocks of 16 rows (the last one partial).
+    /// T = 37 spans three 16-column tiles of the attention kernels (the last one partial).
     func testCausalBlocksMatchComposedAttention() {
         let (b, t) = (2, 37)
         let qkv = randomQKV(batch: b, time: t, d: 8, seed: 5)
@@ -67,6 +67,23 @@ final class TransformerAttentionTests: XCTestCase {
                 assertClose(fused, reference(qkv, heads: 2, starts: starts), relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
             }
         }
+    }
+
+    /// Head size 20 spans two 16-float column tiles of the attention kernels (the second partial),
+    /// T = 37 three column tiles and a partial 8-row tile: forward against the composed reference,
+    /// gradients by finite differences.
+    func testHeadWiderThanOneTileMatchesComposedAttention() {
+        let (b, t, d) = (2, 37, 40)
+        let qkv = randomQKV(batch: b, time: t, d: d, seed: 7)
+        var maskScalars = [Float](repeating: 0, count: b * t)
+        maskScalars[t + 9] = 1
+        let starts = CausalAttention.segmentStarts(resetMask: Tensor(shape: [b, t], scalars: maskScalars), batch: b, time: t)
+        for s in [nil, starts] {
+            let fused = CausalAttention.forward(qkv, heads: 2, starts: s, threads: 2)
+            assertClose(fused, reference(qkv, heads: 2, starts: s), relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+        }
+        let small = randomQKV(batch: 1, time: 6, d: d, seed: 8)
+        checkGradients(inputs: [small]) { _, v in CausalAttention.apply(v[0], heads: 2, starts: nil, threads: 1) }
     }
 
     func testGradientsAcrossCausalBlocks() {

@@ -127,4 +127,37 @@ final class TransformerEncoderLayerTests: XCTestCase {
         let noBias = Linear(inputSize: 5, outputSize: 3, bias: false, generator: &g)
         checkGradients(inputs: [x0], parameters: noBias.parameters) { _, v in noBias.fused(v[0]) }
     }
+
+    /// The fused MLP node against `linear2(GELU(linear1(u)))` from generic ops: values and
+    /// gradients at 1–3 workers over more rows than one block (row ranges that cut blocks),
+    /// without biases too, plus a finite-difference check.
+    func testFusedFeedForwardMatchesGenericOps() {
+        var g = SeededGenerator(seed: 5)
+        let rows = FusedFeedForward.rowBlock + 45
+        let u0 = Tensor(shape: [rows, 6], normalMean: 0, std: 1, generator: &g)
+        let r = Tensor(shape: [rows, 6], normalMean: 0, std: 1, generator: &g)
+        for bias in [true, false] {
+            let linear1 = Linear(inputSize: 6, outputSize: 11, bias: bias, generator: &g)
+            let linear2 = Linear(inputSize: 11, outputSize: 6, bias: bias, generator: &g)
+            let parameters = linear1.parameters + linear2.parameters
+            var results: [[Tensor]] = []
+            for threads in 0..<4 {
+                let tape = Tape()
+                let u = tape.variable(u0)
+                let y = threads == 0 ? linear2(linear1(u).gelu()) : FusedFeedForward.apply(u, linear1, linear2, threads: threads)
+                results.append([y.value] + tape.gradients(of: y, withRespectTo: [u] + parameters.map { tape.variable($0) }, seed: r))
+            }
+            for threads in 1..<4 {
+                for k in results[0].indices {
+                    assertClose(results[threads][k], results[0][k], relativeTolerance: 1e-4, absoluteTolerance: 1e-5,
+                                "bias \(bias), \(threads) threads, tensor \(k)")
+                }
+            }
+        }
+        let linear1 = Linear(inputSize: 3, outputSize: 5, generator: &g), linear2 = Linear(inputSize: 5, outputSize: 3, generator: &g)
+        let small = Tensor(shape: [2, 4, 3], normalMean: 0, std: 1, generator: &g)
+        checkGradients(inputs: [small], parameters: linear1.parameters + linear2.parameters) { _, v in
+            FusedFeedForward.apply(v[0], linear1, linear2, threads: 2)
+        }
+    }
 }

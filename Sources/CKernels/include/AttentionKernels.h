@@ -19,6 +19,24 @@ void mbrl_attention_softmax(float *scores, size_t t, const int32_t *starts);
 /// block is causal (p_ij = 0 for j > i): those entries of dprobs are not read and are set to 0.
 void mbrl_attention_softmax_backward(const float *probs, float *dprobs, size_t t, float scale);
 
+/// Floats of scratch `mbrl_attention_head_forward` / `_backward` need for T = `t`, dh = `dh`.
+size_t mbrl_attention_head_scratch(size_t t, size_t dh);
+
+/// Causal attention of one (batch, head) block: q, k, v are [t, dh] with row stride `ld`
+/// (views into a packed [t, 3d] projection); S = scale·q·kᵀ, p = `mbrl_attention_softmax`(S,
+/// `starts`) written to `probs` [t, t] (kept for the backward pass), out [t, dh] (row stride
+/// `ldo`) = p·v. Register-blocked products instead of per-block GEMM calls; `scratch` holds
+/// `mbrl_attention_head_scratch(t, dh)` floats.
+void mbrl_attention_head_forward(const float *q, const float *k, const float *v, size_t ld, size_t t, size_t dh,
+                                 float scale, const int32_t *starts, float *probs, float *out, size_t ldo, float *scratch);
+
+/// Backward of `mbrl_attention_head_forward` given g = ∂L/∂out [t, dh] (row stride `ldg`)
+/// and its `probs`: dP = g·vᵀ, dv = pᵀ·g, dS = `mbrl_attention_softmax_backward`(p, dP, scale),
+/// dq = dS·k, dk = dSᵀ·q, written (not accumulated) to dq, dk, dv [t, dh] with row stride `ld`.
+void mbrl_attention_head_backward(const float *q, const float *k, const float *v, size_t ld, const float *g, size_t ldg,
+                                  const float *probs, size_t t, size_t dh, float scale,
+                                  float *dq, float *dk, float *dv, float *scratch);
+
 /// One decode step of multi-head attention against a key/value cache:
 /// for each row r and head h, the query q[r, h·dh ..] attends to the `length`
 /// cached keys keys[r, j, h·dh ..] (j < length; order irrelevant), softmax of

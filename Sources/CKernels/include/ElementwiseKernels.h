@@ -36,6 +36,12 @@ void mbrl_unary(int op, const float *x, float *y, size_t n, float p0, float p1);
 void mbrl_unary_backward(int op, const float *x, const float *y, const float *gy, float *gx,
                          size_t n, float p0, float p1);
 
+/// Exact GELU of a [rows, cols] matrix with a bias added first, keeping its derivative for the
+/// backward pass: v = x[r, c] + bias[c] (bias may be NULL), x[r, c] = v·Φ(v) in place and
+/// derivative[r, c] = Φ(v) + v·φ(v), so that ∂x = ∂y ⊙ derivative needs no erf or exp.
+/// Same values as `mbrl_unary` / `mbrl_unary_backward` with MBRL_GELU_ERF on v.
+void mbrl_gelu_erf_bias_forward(float *x, const float *bias, size_t rows, size_t cols, float *derivative);
+
 /// Row-wise softmax (log_softmax when `log` != 0) of a [rows, cols] matrix,
 /// max-subtracted for stability; y may alias x.
 void mbrl_softmax_rows(const float *x, float *y, size_t rows, size_t cols, int log);

@@ -1,4 +1,3 @@
-import CBLAS
 import CKernels
 import NN
 import TensorCore
@@ -15,17 +14,17 @@ import TensorCore
 /// episode boundary. The layout is PyTorch's `nn.MultiheadAttention` with
 /// `in_proj_weight` stacking q, k, v.
 ///
-/// Implementation: per (batch, head) two `cblas_sgemm` calls forward (Q·Kᵀ
-/// with the scale as alpha, P·V) reading the heads in place through leading
-/// dimensions (no split, permute or copy) and the masked softmax kernel in
-/// between; P is kept for the backward pass. Backward, with G = ∂L/∂out:
+/// Implementation: per (batch, head) one C kernel (`mbrl_attention_head_forward`)
+/// reads the heads in place through leading dimensions (no split, permute or
+/// copy of the activations), computes S for the causal tiles only, the masked
+/// softmax and P·V; P is kept for the backward pass. Backward, with G = ∂L/∂out:
 ///
 ///     dP = G Vᵀ,  dV = Pᵀ G,  dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √dₕ,  dQ = dS K,  dK = dSᵀ Q
 ///
-/// (four GEMMs and one kernel per block), written straight into ∂qkv. Every GEMM
-/// runs per block of ``causalBlock`` query rows (or key rows) and skips the
-/// blocks above the diagonal, where P and dS are zero.
-/// Batches are split over `threads` workers (each GEMM single-threaded).
+/// in one kernel per block (`mbrl_attention_head_backward`), written straight
+/// into ∂qkv. The kernels' register-tiled products replace the ~24 small
+/// `cblas_sgemm` calls per block, which at T = 64, dₕ = 32 cost more than their flops.
+/// Batches are split over `threads` workers.
 /// Cost: 4·B·H·T²·dₕ flops forward, twice that backward; memory B·H·T² floats for P.
 public enum CausalAttention {
     /// Per-step segment starts `[B·T]` from a reset mask `[B, T]` (1 = an episode starts here):
@@ -58,10 +57,6 @@ public enum CausalAttention {
         }
     }
 
-    /// Rows per causal block: the GEMMs of rows [i0, i0 + causalBlock) stop at key i0 + causalBlock
-    /// (forward and backward), skipping ~3/8 of the T² work at T = 64 for more, smaller calls.
-    static let causalBlock = 16
-
     static func dimensions(_ shape: [Int], heads: Int) -> (b: Int, t: Int, d: Int, dh: Int) {
         precondition(shape.count == 3 && shape[2] % 3 == 0 && heads > 0 && (shape[2] / 3) % heads == 0,
                      "CausalAttention: qkv shape \(shape), expected [batch, time, 3·d] with d divisible by \(heads) heads")
@@ -80,32 +75,24 @@ public enum CausalAttention {
         var out = Tensor(uninitializedShape: [b, t, d])
         var probs = Tensor(uninitializedShape: [b, heads, t, t])
         let scale = 1 / Float(dh).squareRoot()
-        let (n, ld3, ld) = (Int32(t), Int32(3 * d), Int32(d))
+        let workers = max(1, min(threads, b)), scratchSize = mbrl_attention_head_scratch(t, dh)
+        var scratch = [Float](repeating: 0, count: workers * scratchSize)
         qkv.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 probs.withUnsafeMutableBufferPointer { pp in
-                    let (x, o, p) = (px.baseAddress!, po.baseAddress!, pp.baseAddress!)
-                    withOptionalPointer(starts) { startsPointer in
-                    ParallelFor.chunks(count: b, parts: threads) { _, range in
-                        for bi in range {
-                            for h in 0..<heads {
-                                let q = x + bi * t * 3 * d + h * dh, k = q + d, v = q + 2 * d
-                                let s = p + (bi * heads + h) * t * t
-                                // row block [i0, i1) sees keys 0 ..< i1 only (causal): S and P·V skip the rest
-                                for i0 in stride(from: 0, to: t, by: causalBlock) {
-                                    let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0)
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(i1), Int32(dh), scale,
-                                                q + i0 * 3 * d, ld3, k, ld3, 0, s + i0 * t, n)
-                                }
-                                mbrl_attention_softmax(s, t, startsPointer.map { $0 + bi * t })
-                                for i0 in stride(from: 0, to: t, by: causalBlock) {
-                                    let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0)
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, Int32(dh), Int32(i1), 1, s + i0 * t, n,
-                                                v, ld3, 0, o + (bi * t + i0) * d + h * dh, ld)
+                    scratch.withUnsafeMutableBufferPointer { ps in
+                        let (x, o, p, sc) = (px.baseAddress!, po.baseAddress!, pp.baseAddress!, ps.baseAddress!)
+                        withOptionalPointer(starts) { startsPointer in
+                            ParallelFor.chunks(count: b, parts: workers) { w, range in
+                                for bi in range {
+                                    for h in 0..<heads {
+                                        let q = x + bi * t * 3 * d + h * dh
+                                        mbrl_attention_head_forward(q, q + d, q + 2 * d, 3 * d, t, dh, scale, startsPointer.map { $0 + bi * t },
+                                                                    p + (bi * heads + h) * t * t, o + bi * t * d + h * dh, d, sc + w * scratchSize)
+                                    }
                                 }
                             }
                         }
-                    }
                     }
                 }
             }
@@ -117,9 +104,8 @@ public enum CausalAttention {
         let (b, t, d, dh) = dimensions(qkv.shape, heads: heads)
         var dqkv = Tensor(uninitializedShape: qkv.shape)
         let scale = 1 / Float(dh).squareRoot()
-        let (n, ld3, ld, nh) = (Int32(t), Int32(3 * d), Int32(d), Int32(dh))
-        let workers = max(1, min(threads, b))
-        var scratch = [Float](repeating: 0, count: workers * t * t)
+        let workers = max(1, min(threads, b)), scratchSize = mbrl_attention_head_scratch(t, dh)
+        var scratch = [Float](repeating: 0, count: workers * scratchSize)
         qkv.withUnsafeBufferPointer { px in
             g.withUnsafeBufferPointer { pg in
                 probs.withUnsafeBufferPointer { pp in
@@ -127,31 +113,12 @@ public enum CausalAttention {
                         scratch.withUnsafeMutableBufferPointer { ps in
                             let (x, gp, p, dx, sc) = (px.baseAddress!, pg.baseAddress!, pp.baseAddress!, pd.baseAddress!, ps.baseAddress!)
                             ParallelFor.chunks(count: b, parts: workers) { w, range in
-                                let dp = sc + w * t * t
                                 for bi in range {
                                     for h in 0..<heads {
-                                        let q = x + bi * t * 3 * d + h * dh, k = q + d, v = q + 2 * d
-                                        let dq = dx + bi * t * 3 * d + h * dh, dk = dq + d, dv = dq + 2 * d
-                                        let go = gp + bi * t * d + h * dh
-                                        let pr = p + (bi * heads + h) * t * t
-                                        // causal blocks: rows [i0, i1) of dP, dS·K read columns < i1; rows ≥ j0 of
-                                        // Pᵀ·G, dSᵀ·Q feed keys [j0, j1) (P and dS vanish above the diagonal)
-                                        for i0 in stride(from: 0, to: t, by: causalBlock) {
-                                            let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0)
-                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, Int32(i1), nh, 1, go + i0 * d, ld,
-                                                        v, ld3, 0, dp + i0 * t, n)
-                                            let kk = Int32(t - i0)
-                                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, nh, kk, 1, pr + i0 * t + i0, n,
-                                                        go + i0 * d, ld, 0, dv + i0 * 3 * d, ld3)
-                                        }
-                                        mbrl_attention_softmax_backward(pr, dp, t, scale)
-                                        for i0 in stride(from: 0, to: t, by: causalBlock) {
-                                            let i1 = min(i0 + causalBlock, t), m = Int32(i1 - i0), kk = Int32(t - i0)
-                                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nh, Int32(i1), 1, dp + i0 * t, n,
-                                                        k, ld3, 0, dq + i0 * 3 * d, ld3)
-                                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, nh, kk, 1, dp + i0 * t + i0, n,
-                                                        q + i0 * 3 * d, ld3, 0, dk + i0 * 3 * d, ld3)
-                                        }
+                                        let q = x + bi * t * 3 * d + h * dh, dq = dx + bi * t * 3 * d + h * dh
+                                        mbrl_attention_head_backward(q, q + d, q + 2 * d, 3 * d, gp + bi * t * d + h * dh, d,
+                                                                     p + (bi * heads + h) * t * t, t, dh, scale, dq, dq + d, dq + 2 * d,
+                                                                     sc + w * scratchSize)
                                     }
                                 }
                             }

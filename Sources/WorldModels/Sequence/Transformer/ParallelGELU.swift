@@ -6,8 +6,8 @@ import TensorCore
 /// forward and backward are split over `threads` workers (contiguous chunks of
 /// the elements, each running TensorCore's vectorised `mbrl_unary` /
 /// `mbrl_unary_backward` GELU kernels). The same function and derivative as
-/// `Variable.gelu()`; used on the transformer MLP's `[B·T, ff]` activations,
-/// the largest element-wise work of a training step, and in the S4WM blocks.
+/// `Variable.gelu()`; used in the S4WM blocks (the transformer MLP fuses its
+/// GELU into ``FusedFeedForward``).
 enum ParallelGELU {
     static func apply(_ x: Variable, threads: Int) -> Variable {
         let xv = x.value

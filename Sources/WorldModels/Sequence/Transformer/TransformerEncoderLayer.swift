@@ -43,8 +43,7 @@ public final class TransformerEncoderLayer: Module {
     /// Differentiable forward `[B, T, d]` → `[B, T, d]`; `starts` as in ``CausalAttention``.
     public func callAsFunction(_ x: Variable, starts: [Int32]?, threads: Int = 1) -> Variable {
         let h = x + selfAttention(norm1.fused(x, threads: threads), starts: starts, threads: threads)
-        let hidden = ParallelGELU.apply(linear1.fused(norm2.fused(h, threads: threads), threads: threads), threads: threads)
-        return h + linear2.fused(hidden, threads: threads)
+        return h + FusedFeedForward.apply(norm2.fused(h, threads: threads), linear1, linear2, threads: threads)
     }
 
     /// Inference forward over windows (no tape).
