@@ -8,16 +8,15 @@
 #   medium-replay  that stopped run's replay buffer (--from-replay)
 #   mixed          whole episodes of random and expert, 0.5/0.5 (seed 0)
 #
-# A run's checkpoint is written at episode ends, never at the last step, so
-# output.checkpoint_every=200 (one Pendulum episode) makes the checkpoint the
-# policy and buffer of the last-but-one episode end (step total − 200).
+# A finished run's checkpoint is its state at the last step (policy and whole
+# replay buffer), which is what --policy and --from-replay read.
 #
 #   Benchmarks/offline/make-pendulum-datasets.sh        # from the repository root, after swift build -c release
 set -euo pipefail
 MBRL=${MBRL:-.build/release/mbrl}
 OUT=${OUT:-datasets}
 RUNS=${RUNS:-runs/offline-datasets}
-MEDIUM_STEPS=${MEDIUM_STEPS:-2200}
+MEDIUM_STEPS=${MEDIUM_STEPS:-2000}
 THREADS=${THREADS:-1}
 mkdir -p "$OUT" "$RUNS/expert" "$RUNS/medium"
 
@@ -28,14 +27,13 @@ last_run() { ls -d "$1"/Pendulum-v1__sac-pendulum__0__* | sort | tail -1; }
 
 # expert: the 20k-step SAC run (also the expert reference return)
 [ -n "$(ls -d "$RUNS"/expert/Pendulum-v1__sac-pendulum__0__* 2>/dev/null)" ] ||
-    "$MBRL" run Configs/sac-pendulum.yaml seed=0 output.checkpoint_every=200 --threads "$THREADS" --out "$RUNS/expert"
+    "$MBRL" run Configs/sac-pendulum.yaml seed=0 --threads "$THREADS" --out "$RUNS/expert"
 EXPERT=$(last_run "$RUNS/expert")
 "$MBRL" dataset collect --policy "$EXPERT" --level expert --steps 20000 --seed 1 --out "$OUT/pendulum-expert.npz"
 
 # medium: the same run stopped part-way; medium-replay: its replay buffer
 [ -n "$(ls -d "$RUNS"/medium/Pendulum-v1__sac-pendulum__0__* 2>/dev/null)" ] ||
-    "$MBRL" run Configs/sac-pendulum.yaml seed=0 total_steps="$MEDIUM_STEPS" output.checkpoint_every=200 \
-        --threads "$THREADS" --out "$RUNS/medium"
+    "$MBRL" run Configs/sac-pendulum.yaml seed=0 total_steps="$MEDIUM_STEPS" --threads "$THREADS" --out "$RUNS/medium"
 MEDIUM=$(last_run "$RUNS/medium")
 "$MBRL" dataset collect --policy "$MEDIUM" --level medium --steps 20000 --seed 2 --out "$OUT/pendulum-medium.npz"
 "$MBRL" dataset collect --from-replay "$MEDIUM" --out "$OUT/pendulum-medium-replay.npz"

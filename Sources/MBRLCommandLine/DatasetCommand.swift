@@ -71,6 +71,7 @@ struct DatasetCommand: ParsableCommand {
             mbrl dataset collect --env CartPole-v1 --steps 10000 --seed 0 --out random.npz
             mbrl dataset collect --policy runs/CartPole-v1__dqn-cartpole__0__... --level expert --steps 10000 --out expert.npz
             mbrl dataset collect --from-replay runs/Pendulum-v1__sac-pendulum__0__... --out medium-replay.npz
+            mbrl dataset collect --env PointMaze-v0 --settings reward=sparse --policy waypoint --noise 0.5 --level medium --steps 10000 --out noisy.npz
             """)
 
         @Option(help: "Environment id (default with --policy RUN_DIR: the run's).")
@@ -88,8 +89,11 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "Seed for episode resets and the policy's sampling.")
         var seed: UInt64 = 0
 
-        @Option(help: "'random', or a sac or dqn run directory whose checkpoint's policy acts.")
+        @Option(help: "'random', 'waypoint' (PointMaze-v0's scripted controller), or a sac or dqn run directory whose checkpoint's policy acts.")
         var policy: String?
+
+        @Option(help: "With --policy waypoint: the standard deviation of Gaussian noise added to each action component before clipping to [-1, 1] (default 0).")
+        var noise: Double?
 
         @Flag(help: "With --policy RUN_DIR: sample actions (SAC's Gaussian, DQN ε-greedy at end_e) instead of the deterministic policy.")
         var stochastic = false
@@ -108,16 +112,22 @@ struct DatasetCommand: ParsableCommand {
                 throw ValidationError("--level '\(level)': expected one of \(DatasetMetadata.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if fromReplay != nil {
-                guard policy == nil, env == nil, steps == nil, settings.isEmpty, maxEpisodeSteps == nil, !stochastic else {
+                guard policy == nil, env == nil, steps == nil, settings.isEmpty, maxEpisodeSteps == nil, !stochastic, noise == nil else {
                     throw ValidationError("--from-replay writes the run's buffer as it is: give no --policy, --env, --settings, "
-                                          + "--max-episode-steps, --steps or --stochastic")
+                                          + "--max-episode-steps, --steps, --stochastic or --noise")
                 }
                 return
             }
             guard let steps else { throw ValidationError("--steps is required (or --from-replay RUN_DIR)") }
             guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
             let policy = policy ?? "random"
-            if policy == "random" {
+            if noise != nil && policy != "waypoint" { throw ValidationError("--noise applies to --policy waypoint") }
+            if policy == "waypoint" {
+                guard env != nil else { throw ValidationError("--policy waypoint needs --env PointMaze-v0") }
+                guard !stochastic else { throw ValidationError("--stochastic applies to --policy RUN_DIR (use --noise with waypoint)") }
+                if let noise, !(noise.isFinite && noise >= 0) { throw ValidationError("--noise must be a finite number ≥ 0, got \(noise)") }
+                guard level != nil else { throw ValidationError("--policy waypoint needs --level (expert without noise, or how good the noisy data is)") }
+            } else if policy == "random" {
                 guard env != nil else { throw ValidationError("--policy random needs --env ID") }
                 guard !stochastic else { throw ValidationError("--stochastic applies to --policy RUN_DIR") }
             } else if level == nil {
@@ -133,8 +143,12 @@ struct DatasetCommand: ParsableCommand {
                     dataset = try RunReplayDataset.dataset(runDirectory: fromReplay, level: chosenLevel ?? .mediumReplay,
                                                            registry: MBRLCommandLine.registry)
                 } else {
-                    let source: DatasetCollector.PolicySource = (policy ?? "random") == "random"
-                        ? .random : .run(directory: policy!, stochastic: stochastic)
+                    let source: DatasetCollector.PolicySource
+                    switch policy ?? "random" {
+                    case "random": source = .random
+                    case "waypoint": source = .waypoint(noise: noise ?? 0)
+                    case let directory: source = .run(directory: directory, stochastic: stochastic)
+                    }
                     dataset = try DatasetCollector(environmentID: env, settings: settings, maxEpisodeSteps: maxEpisodeSteps,
                                                    steps: steps!, seed: seed, level: chosenLevel ?? .random, policy: source,
                                                    registry: MBRLCommandLine.registry).collect()

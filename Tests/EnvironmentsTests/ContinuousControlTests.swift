@@ -75,29 +75,10 @@ final class ContinuousControlTests: XCTestCase {
         XCTAssertGreaterThan(scripted.mean, random.mean + 40, "scripted \(scripted.mean) vs random \(random.mean)")
     }
 
-    /// Steers to the centre of the next cell on a shortest path to the goal (BFS over cells).
+    /// `PointMazeWaypointController`'s action as a test policy.
     static func mazePolicy(_ maze: PointMaze) -> (inout SeededGenerator, [Float], Space) -> Action {
-        let goalCell = (Int(maze.goal.y), Int(maze.goal.x))
-        var distance = [[Int]](repeating: [Int](repeating: .max, count: maze.width), count: maze.height)
-        distance[goalCell.0][goalCell.1] = 0
-        var queue = [goalCell]
-        while !queue.isEmpty {
-            let (r, c) = queue.removeFirst()
-            for (dr, dc) in [(0, 1), (0, -1), (1, 0), (-1, 0)] where !maze.rows[r + dr][c + dc] && distance[r + dr][c + dc] == .max {
-                distance[r + dr][c + dc] = distance[r][c] + 1
-                queue.append((r + dr, c + dc))
-            }
-        }
-        return { _, o, _ in
-            let x = Double(o[0]), y = Double(o[1]), r = Int(y), c = Int(x)
-            var target = (x: Double(c) + 0.5, y: Double(r) + 0.5)
-            var best = distance[r][c]
-            for (dr, dc) in [(0, 1), (0, -1), (1, 0), (-1, 0)] where distance[r + dr][c + dc] < best {
-                best = distance[r + dr][c + dc]
-                target = (Double(c + dc) + 0.5, Double(r + dr) + 0.5)
-            }
-            return .continuous([clip(2 * (target.x - x) - 0.6 * Double(o[2])), clip(2 * (target.y - y) - 0.6 * Double(o[3]))])
-        }
+        let controller = PointMazeWaypointController(maze: maze)
+        return { _, o, _ in .continuous(controller.action(for: o)) }
     }
 
     func testPointMazeGreedyToGoalBeatsRandom() throws {

@@ -132,6 +132,49 @@ final class DatasetCommandTests: XCTestCase {
                        "error: \(run)/checkpoints/sac.safetensors: no checkpoint: the run reached no checkpoint or ran with output.checkpoint: false\n")
     }
 
+    /// A finished run's checkpoint is its state at the last step, whatever `output.checkpoint_every`
+    /// says: with the default 5000 and a 300-step run (one 200-step episode, then a cut one) there
+    /// used to be no checkpoint at all; now the policy and the whole buffer of step 300 are there.
+    func testCollectReadsAFinishedRunsFinalStep() throws {
+        try succeed(["run", repositoryRoot.appendingPathComponent("Configs/sac-pendulum.yaml").path, "total_steps=300",
+                     "sac.learning_starts=50", "sac.batch_size=8", "sac.hidden_sizes=[8]", "eval.every=0",
+                     "--out", temporary.appendingPathComponent("runs").path, "--quiet"])
+        let run = path("runs/" + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: path("runs")).first)))
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/checkpoints/state.json")))
+        XCTAssertEqual((state as? [String: Any])?["steps"] as? Int, 300, "the checkpoint is the run's last step")
+        try succeed(["dataset", "collect", "--policy", run, "--level", "expert", "--steps", "20", "--out", path("final.npz")])
+        XCTAssertEqual(try metadata(path("final.npz"))["policy"] as? String, "sac run \(run), checkpoint deterministic policy")
+        try succeed(["dataset", "collect", "--from-replay", run, "--out", path("replay.npz")])
+        XCTAssertEqual(try metadata(path("replay.npz"))["steps"] as? Int, 300, "every transition of the run")
+    }
+
+    /// PointMaze's scripted waypoint controller reaches the goal in every episode; noise slows it
+    /// down; other environments and misplaced flags are refused by name.
+    func testWaypointPolicyOnPointMaze() throws {
+        let base = ["dataset", "collect", "--env", "PointMaze-v0", "--settings", "reward=sparse", "--policy", "waypoint",
+                    "--level", "expert", "--steps", "600"]
+        try succeed(base + ["--out", path("w.npz")])
+        let clean = try metadata(path("w.npz"))
+        XCTAssertEqual(clean["policy"] as? String, "waypoint controller")
+        let episodes = try XCTUnwrap(clean["episodes"] as? [String: Any])
+        XCTAssertEqual(episodes["min"] as? Double, 1, "every complete episode reaches the goal")
+        XCTAssertEqual(episodes["count"] as? Int, episodes["terminated"] as? Int)
+        try succeed(base + ["--noise", "1.5", "--out", path("n.npz")])
+        let noisy = try metadata(path("n.npz"))
+        XCTAssertEqual(noisy["policy"] as? String, "waypoint controller, action noise N(0, 1.5²) clipped to [-1, 1]")
+        let noisyEpisodes = try XCTUnwrap(noisy["episodes"] as? [String: Any])
+        XCTAssertGreaterThan(noisyEpisodes["mean_length"] as? Double ?? 0, episodes["mean_length"] as? Double ?? .infinity)
+
+        XCTAssertEqual(try failure(["dataset", "collect", "--env", "Pendulum-v1", "--policy", "waypoint", "--level", "expert",
+                                    "--steps", "5", "--out", path("x.npz")]),
+                       "error: --policy waypoint drives PointMaze-v0 only; give --env PointMaze-v0 (not Pendulum-v1)\n")
+        let misplaced = try mbrl(["dataset", "collect", "--env", "PointMaze-v0", "--noise", "0.5", "--steps", "5", "--out", path("x.npz")],
+                                 currentDirectory: temporary)
+        XCTAssertTrue(misplaced.stderr.contains("--noise applies to --policy waypoint"), misplaced.stderr)
+        let negative = try mbrl(base + ["--noise=-1", "--out", path("x.npz")], currentDirectory: temporary)
+        XCTAssertTrue(negative.stderr.contains("--noise must be a finite number ≥ 0, got -1.0"), negative.stderr)
+    }
+
     func testBadFilesAndArgumentsAreClearErrors() throws {
         try succeed(["dataset", "collect", "--env", "CartPole-v1", "--steps", "2000", "--out", path("r.npz")])
         let bytes = try Data(contentsOf: temporary.appendingPathComponent("r.npz"))

@@ -28,7 +28,7 @@ final class RunCommandTests: XCTestCase {
     /// For an offline config (one with an `offline:` section), a dataset for its dry runs; [] otherwise.
     func datasetOverride(for file: String) throws -> [String] {
         guard try String(contentsOfFile: file, encoding: .utf8).contains("\noffline:") else { return [] }
-        return ["offline.dataset=\(try tinyPendulumDataset(beside: temporary))"]
+        return ["offline.dataset=\(try tinyDataset(for: file, beside: temporary))"]
     }
 
     /// For a config listing several seeds, only the first (the tiny runs check that each file runs, not its seeds).
@@ -81,7 +81,7 @@ final class RunCommandTests: XCTestCase {
     /// Overrides that shrink an offline config to a few seconds: the shared `offline:` keys, and for each
     /// variant the sections of its own algorithm (a model-based one's model and SAC, or BC's / TD3+BC's network).
     func tinyOfflineOverrides(of file: String) throws -> [String] {
-        var overrides = ["offline.dataset=\(try tinyPendulumDataset(beside: temporary))", "offline.gradient_steps=40", "offline.rollout_batch_size=20",
+        var overrides = ["offline.dataset=\(try tinyDataset(for: file, beside: temporary))", "offline.gradient_steps=40", "offline.rollout_batch_size=20",
                          "offline.rollout_freq=20", "eval.every=20", "eval.episodes=1"]
         let out = try mbrl(["run", file, "--dry-run"] + overrides)
         XCTAssertEqual(out.status, 0, out.stderr)
@@ -562,11 +562,26 @@ extension XCTestCase {
 
     /// A small random-policy Pendulum dataset for the offline configs (written once per test by `mbrl dataset collect`).
     func tinyPendulumDataset(beside temporary: URL) throws -> String {
+        try tinyRandomDataset(["--env", "Pendulum-v1"], named: "pendulum-random.npz", beside: temporary)
+    }
+
+    /// The tiny random dataset of an offline config file's environment: PointMaze-v0's (sparse) for a
+    /// file that names it, else Pendulum-v1's.
+    func tinyDataset(for file: String, beside temporary: URL) throws -> String {
+        guard try String(contentsOfFile: file, encoding: .utf8).contains("id: PointMaze-v0") else {
+            return try tinyPendulumDataset(beside: temporary)
+        }
+        return try tinyRandomDataset(["--env", "PointMaze-v0", "--settings", "reward=sparse"], named: "pointmaze-random.npz",
+                                     beside: temporary)
+    }
+
+    /// `mbrl dataset collect ENVIRONMENT --policy random` for 400 steps into `name` (once per test).
+    func tinyRandomDataset(_ environment: [String], named name: String, beside temporary: URL) throws -> String {
         let folder = datasetFolder(beside: temporary)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("pendulum-random.npz").path
+        let path = folder.appendingPathComponent(name).path
         if !FileManager.default.fileExists(atPath: path) {
-            let out = try mbrl(["dataset", "collect", "--env", "Pendulum-v1", "--policy", "random", "--steps", "400", "--seed", "0",
+            let out = try mbrl(["dataset", "collect"] + environment + ["--policy", "random", "--steps", "400", "--seed", "0",
                                 "--out", path])
             XCTAssertEqual(out.status, 0, out.stderr)
         }

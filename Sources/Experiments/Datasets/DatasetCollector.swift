@@ -23,6 +23,9 @@ public struct DatasetCollector {
         case random
         /// The checkpoint of a `sac` or `dqn` run directory (deterministic unless `stochastic`).
         case run(directory: String, stochastic: Bool)
+        /// `PointMaze-v0` only: `PointMazeWaypointController` for the `layout` setting, with
+        /// Gaussian action noise of standard deviation `noise` (0: none).
+        case waypoint(noise: Double)
     }
 
     /// The environment id; `nil` takes the run directory's (only with `.run`).
@@ -66,6 +69,16 @@ public struct DatasetCollector {
             (env, settingsText) = try makeEnvironment(environmentID)
             envID = environmentID
             actor = RandomDatasetPolicy(space: env.actionSpace, generator: generator.split())
+        case .waypoint(let noise):
+            guard environmentID == PointMaze.id else {
+                throw ExperimentError.failed("--policy waypoint drives \(PointMaze.id) only; give --env \(PointMaze.id)"
+                                             + (environmentID.map { " (not \($0))" } ?? ""))
+            }
+            guard noise.isFinite, noise >= 0 else { throw ExperimentError.failed("--noise must be a finite number ≥ 0, got \(noise)") }
+            (env, settingsText) = try makeEnvironment(PointMaze.id)
+            envID = PointMaze.id
+            let maze = try PointMaze(layout: settingsText["layout"] ?? "umaze")
+            actor = WaypointDatasetPolicy(controller: PointMazeWaypointController(maze: maze), noise: noise, generator: generator.split())
         case .run(let directory, let stochastic):
             let run = try RunPolicySource(directory: directory, registry: registry)
             let runEnv = try run.makeEnvironment()

@@ -65,3 +65,25 @@ struct DQNDatasetPolicy: DatasetPolicy {
         return .discrete(start + learner.greedyAction(observation: observation))
     }
 }
+
+/// `PointMazeWaypointController` (D4RL maze2d's data source) with Gaussian
+/// action noise of standard deviation `noise` per component, clipped to
+/// [−1, 1] (D4RL's noisy maze2d collection adds N(0, 0.5²) the same way).
+struct WaypointDatasetPolicy: DatasetPolicy {
+    let controller: PointMazeWaypointController
+    let noise: Double
+    var generator: SeededGenerator
+
+    var summary: String { noise > 0 ? "waypoint controller, action noise N(0, \(noise)²) clipped to [-1, 1]" : "waypoint controller" }
+
+    mutating func action(for observation: [Float]) -> Action {
+        var action = controller.action(for: observation)
+        if noise > 0 {
+            for i in action.indices {
+                let z: Double = generator.normal()
+                action[i] = Float(min(max(Double(action[i]) + noise * z, -1), 1))
+            }
+        }
+        return .continuous(action)
+    }
+}

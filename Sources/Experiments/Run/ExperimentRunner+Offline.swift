@@ -31,11 +31,20 @@ extension ExperimentRunner {
     }
 }
 
+extension ExperimentRunner {
+    /// The `ReferenceReturns` of the run's environment and settings (a setting given at its default value counts as not given).
+    var referenceReturns: ReferenceReturns? {
+        let defaults = (try? registry.spec(config.env.id).settings) ?? []
+        let given = config.env.settings.filter { key, value in !defaults.contains { $0.key == key && $0.defaultValue == value } }
+        return ReferenceReturns.forEnvironment(config.env.id, settings: given)
+    }
+}
+
 extension RunSession {
     /// After an evaluation that returned `meanReturn`, logs
     /// `eval/normalized_score` where the environment has `ReferenceReturns`.
     func recordNormalizedScore(_ meanReturn: Double?) {
-        guard let meanReturn, let references = ReferenceReturns.forEnvironment(config.env.id) else { return }
+        guard let meanReturn, let references = runner.referenceReturns else { return }
         record(["eval/normalized_score": references.normalizedScore(meanReturn)])
     }
 }

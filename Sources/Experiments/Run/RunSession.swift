@@ -36,7 +36,7 @@ final class RunSession {
     private var evaluator: PolicyEvaluator?
     private let started = Date()
     private var elapsedBefore = 0.0
-    private let runner: ExperimentRunner
+    let runner: ExperimentRunner
     private let interruption: RunInterruption?
     /// Environment steps of the last checkpoint written or resumed from.
     private var checkpointSteps: Int?
@@ -149,14 +149,18 @@ final class RunSession {
 
     /// Ends a training episode of a loop that runs for `total` steps: records
     /// it (with `extra` metrics) and, when `output.checkpoint_every` steps have
-    /// passed since `lastCheckpoint` and steps remain, moves `lastCheckpoint`
-    /// here, lets the loop write its buffers and networks (`save`, which
-    /// returns the loop's state) and checkpoints.
+    /// passed since `lastCheckpoint` or this is the run's last step, moves
+    /// `lastCheckpoint` here, lets the loop write its buffers and networks
+    /// (`save`, which returns the loop's state) and checkpoints. The final
+    /// checkpoint makes a finished run's checkpoint its final policy and whole
+    /// replay buffer (what `mbrl dataset collect --policy` / `--from-replay`
+    /// read); `--resume` of a finished run then only rewrites its summary.
     func endEpisode<Loop: Codable>(_ episode: EpisodeResult, total: Int, lastCheckpoint: inout Int, extra: [String: Double] = [:],
                                    save: (_ lastCheckpoint: Int) throws -> Loop) throws {
         recordEpisode(kind: "train", result: episode, extra: extra)
         progress.update(steps: steps, of: total, lastReturn: episode.episodeReturn)
-        if config.output.checkpoint && steps - lastCheckpoint >= config.output.checkpointEvery && steps < total {
+        let due = steps - lastCheckpoint >= config.output.checkpointEvery || (steps >= total && steps > lastCheckpoint)
+        if config.output.checkpoint && due {
             try beginCheckpoint()
             lastCheckpoint = steps
             try checkpoint(save(lastCheckpoint))

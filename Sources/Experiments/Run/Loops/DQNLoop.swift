@@ -12,7 +12,8 @@ import SeededRandom
 /// Evaluation plays the greedy policy.
 ///
 /// Checkpoints at the first episode end after every `output.checkpoint_every`
-/// steps: the replay buffer, the learner (networks, target, Adam moments) and
+/// steps, and at the last step (a finished run's checkpoint is its final
+/// state): the replay buffer, the learner (networks, target, Adam moments) and
 /// the generators, so a resumed run continues exactly as an uninterrupted one.
 struct DQNLoop: ExperimentLoop {
     typealias State = StepBudgetLoopState

@@ -12,7 +12,8 @@ import SeededRandom
 /// deterministic policy tanh(μ), scaled to the action bounds.
 ///
 /// Checkpoints at the first episode end after every `output.checkpoint_every`
-/// steps: the replay buffer, the learner (actor, critics, targets, Adam
+/// steps, and at the last step (a finished run's checkpoint is its final
+/// state): the replay buffer, the learner (actor, critics, targets, Adam
 /// moments, log α) and the generator, so a resumed run continues exactly.
 struct SACLoop: ExperimentLoop {
     typealias State = StepBudgetLoopState
