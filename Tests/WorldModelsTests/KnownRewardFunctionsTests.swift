@@ -7,8 +7,9 @@ import XCTest
 /// environments' own `step` rewards on recorded random transitions.
 final class KnownRewardFunctionsTests: XCTestCase {
     /// Random-action transitions of `id`: (observation, action, next observation, reward, terminated).
-    func record(_ id: String, steps: Int, seed: UInt64) throws -> [([Float], [Float], [Float], Double, Bool)] {
-        var env = try EnvironmentRegistry.builtin.make(id)
+    func record(_ id: String, settings: [String: SettingValue] = [:], steps: Int,
+                seed: UInt64) throws -> [([Float], [Float], [Float], Double, Bool)] {
+        var env = try EnvironmentRegistry.builtin.make(id, settings: settings)
         var generator = SeededGenerator(seed: seed)
         var observation = try env.reset(seed: seed).observation
         var transitions: [([Float], [Float], [Float], Double, Bool)] = []
@@ -21,8 +22,9 @@ final class KnownRewardFunctionsTests: XCTestCase {
         return transitions
     }
 
-    func evaluate(_ id: String, _ transitions: [([Float], [Float], [Float], Double, Bool)]) throws -> ([Float], [Bool]) {
-        let function = try XCTUnwrap(KnownRewardFunctions.forEnvironment(id))
+    func evaluate(_ id: String, settings: [String: SettingValue] = [:],
+                  _ transitions: [([Float], [Float], [Float], Double, Bool)]) throws -> ([Float], [Bool]) {
+        let function = try XCTUnwrap(KnownRewardFunctions.forEnvironment(id, settings: settings))
         let rows = transitions.count
         let observations = transitions.flatMap(\.0), actions = transitions.flatMap(\.1), next = transitions.flatMap(\.2)
         var rewards = [Float](repeating: .nan, count: rows), terminated = [Bool](repeating: false, count: rows)
@@ -53,5 +55,22 @@ final class KnownRewardFunctionsTests: XCTestCase {
             // which PETS plans with), where the environment still pays 1.
             XCTAssertEqual(Double(rewards[i]), transition.4 ? 0 : transition.3, "row \(i): reward")
         }
+    }
+
+    /// Sparse and dense, from the next observation (which carries the goal): the
+    /// environment's reward and its termination at the goal, on random-action
+    /// episodes of umaze that reach it.
+    func testPointMazeTerminationAndRewardFollowTheEnvironment() throws {
+        for kind in ["sparse", "dense"] {
+            let settings: [String: SettingValue] = ["reward": .string(kind)]
+            let transitions = try record("PointMaze-v0", settings: settings, steps: 6000, seed: 7)
+            let (rewards, terminated) = try evaluate("PointMaze-v0", settings: settings, transitions)
+            XCTAssertGreaterThan(transitions.filter(\.4).count, 3, "random episodes reach the goal")
+            for (i, transition) in transitions.enumerated() {
+                XCTAssertEqual(terminated[i], transition.4, "\(kind) row \(i): termination")
+                XCTAssertEqual(Double(rewards[i]), transition.3, accuracy: 1e-5, "\(kind) row \(i): reward")
+            }
+        }
+        XCTAssertNil(KnownRewardFunctions.forEnvironment("PointMaze-v0", settings: ["reward": .string("shaped")]))
     }
 }

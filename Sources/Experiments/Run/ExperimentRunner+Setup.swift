@@ -136,7 +136,7 @@ extension ExperimentRunner {
     /// The known reward function when the model does not learn rewards.
     func rewardFunction() throws -> (any RewardFunction)? {
         guard !config.model.learnedReward else { return nil }
-        guard let function = KnownRewardFunctions.forEnvironment(config.env.id) else {
+        guard let function = KnownRewardFunctions.forEnvironment(config.env.id, settings: config.env.settings) else {
             throw ExperimentError.unavailable(
                 key: "model.learned_reward", value: "false",
                 reason: "no known reward function for \(config.env.id) (known: \(KnownRewardFunctions.environmentIDs.joined(separator: ", "))); set model.learned_reward=true")

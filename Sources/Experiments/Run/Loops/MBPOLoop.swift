@@ -51,7 +51,7 @@ struct MBPOLoop: ExperimentLoop {
         rewardFunction = try runner.rewardFunction()
         termination = config.mbpo.termination
         if termination == .known {
-            guard let function = KnownRewardFunctions.forEnvironment(config.env.id) else {
+            guard let function = KnownRewardFunctions.forEnvironment(config.env.id, settings: config.env.settings) else {
                 throw runner.located(ConfigError(.inapplicable(reason:
                     "known: there is no known termination function for \(config.env.id) (known: "
                         + "\(KnownRewardFunctions.environmentIDs.joined(separator: ", "))); use learned (a sequence backbone's "

@@ -75,7 +75,7 @@ struct OfflineModelBasedLoop: ExperimentLoop {
             (model, learned) = (trained, trained)
             rewardFunction = try runner.rewardFunction()
             // Terminations come from the environment's known function where there is one, else never.
-            termination = KnownRewardFunctions.forEnvironment(config.env.id).map { .function($0) } ?? .never
+            termination = KnownRewardFunctions.forEnvironment(config.env.id, settings: config.env.settings).map { .function($0) } ?? .never
         }
         penalty = config.algorithm == .mopo || config.algorithm == .morel
             ? try Self.penaltyConfiguration(runner: runner, model: model) : nil
