@@ -53,7 +53,8 @@ public struct PointMaze: Environment, SimulatorStateSettable, SnapshotByValue {
     public let velocityDecay = 0.95
     public let maxSpeed = 2.0
     public let radius = 0.2
-    public let goalRadius = 0.45
+    /// Distance to the goal's centre at which the goal is reached (the episode terminates).
+    public static let goalRadius = 0.45
 
     /// `[x, y, vx, vy]`.
     public private(set) var state: (Double, Double, Double, Double) = (0, 0, 0, 0)
@@ -135,7 +136,7 @@ public struct PointMaze: Environment, SimulatorStateSettable, SnapshotByValue {
         if collides(x, y + dt * vy) { vy = 0 } else { y += dt * vy }
         state = (x, y, vx, vy)
         let distance = ((x - goal.x) * (x - goal.x) + (y - goal.y) * (y - goal.y)).squareRoot()
-        let terminated = distance <= goalRadius
+        let terminated = distance <= Self.goalRadius
         if terminated { phase = .needsReset }
         let reward: Double
         switch rewardKind {

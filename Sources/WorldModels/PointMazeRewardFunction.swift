@@ -3,7 +3,7 @@ import Environments
 /// PointMaze-v0's reward and termination (``PointMaze``), read from the next
 /// observation `[x, y, vx, vy, goal_x, goal_y]` (the goal is part of it, so
 /// one function serves every layout): terminated when the ball is within
-/// `goalRadius` (0.45) of the goal, ‖p′ − g‖ ≤ 0.45; the reward is `1` on that
+/// `goalRadius` (`PointMaze.goalRadius`, 0.45) of the goal, ‖p′ − g‖ ≤ 0.45; the reward is `1` on that
 /// step and `0` otherwise for `sparse`, and −‖p′ − g‖ every step for `dense`
 /// — the environment's own rules, after its move.
 ///
@@ -12,7 +12,7 @@ import Environments
 /// the goal's reward past it.
 public struct PointMazeRewardFunction: RewardFunction {
     public var rewardKind: PointMaze.RewardKind
-    public var goalRadius: Float = 0.45
+    public var goalRadius = Float(PointMaze.goalRadius)
 
     public init(rewardKind: PointMaze.RewardKind) { self.rewardKind = rewardKind }
 
