@@ -125,7 +125,6 @@ struct DatasetCommand: ParsableCommand {
             if policy == "waypoint" {
                 guard env != nil else { throw ValidationError("--policy waypoint needs --env PointMaze-v0") }
                 guard !stochastic else { throw ValidationError("--stochastic applies to --policy RUN_DIR (use --noise with waypoint)") }
-                if let noise, !(noise.isFinite && noise >= 0) { throw ValidationError("--noise must be a finite number ≥ 0, got \(noise)") }
                 guard level != nil else { throw ValidationError("--policy waypoint needs --level (expert without noise, or how good the noisy data is)") }
             } else if policy == "random" {
                 guard env != nil else { throw ValidationError("--policy random needs --env ID") }
