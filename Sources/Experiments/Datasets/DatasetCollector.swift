@@ -77,7 +77,7 @@ public struct DatasetCollector {
             guard noise.isFinite, noise >= 0 else { throw ExperimentError.failed("--noise must be a finite number ≥ 0, got \(noise)") }
             (env, settingsText) = try makeEnvironment(PointMaze.id)
             envID = PointMaze.id
-            let maze = try PointMaze(layout: settingsText["layout"] ?? "umaze")
+            let maze = try settingsText["layout"].map { try PointMaze(layout: $0) } ?? PointMaze()
             actor = WaypointDatasetPolicy(controller: PointMazeWaypointController(maze: maze), noise: noise, generator: generator.split())
         case .run(let directory, let stochastic):
             let run = try RunPolicySource(directory: directory, registry: registry)
