@@ -80,17 +80,12 @@ public func fusedAffine(_ x: Variable, weight w: Variable, bias b: Variable?, th
                                     }
                                     if need[1] || needBias {
                                         // empty buffers may still have a base address: test the flags, not the pointers
-                                        let needWeight = need[1]
-                                        let (dws, dbs, os) = (pdw.baseAddress, pdb.baseAddress, po.baseAddress)
-                                        ParallelFor.chunks(count: n, parts: threads) { _, r in
-                                            if needWeight, let dws = dws {
-                                                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r.count), Int32(k), Int32(rows), 1,
-                                                            gs + r.lowerBound, Int32(n), xs, Int32(k), 0, dws + r.lowerBound * k, Int32(k))
-                                            }
-                                            if needBias, let dbs = dbs, let os = os {
-                                                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(r.count), 1, gs + r.lowerBound, Int32(n),
-                                                            os, 1, 0, dbs + r.lowerBound, 1)
-                                            }
+                                        let items = AffineWeightGradient(gradient: gs, input: xs, outputs: n, inputs: k,
+                                                                         weight: need[1] ? pdw.baseAddress : nil,
+                                                                         bias: needBias ? pdb.baseAddress : nil).split(parts: threads)
+                                        let os = po.baseAddress
+                                        ParallelFor.chunks(count: items.count, parts: threads) { _, range in
+                                            for i in range { items[i].compute(rows: rows, ones: os) }
                                         }
                                     }
                                 }

@@ -107,7 +107,7 @@ enum FusedFeedForward {
                                                     }
                                                 }
                                             }
-                                            var items: [WeightGradient] = []
+                                            var items: [AffineWeightGradient] = []
                                             let parts = max(1, (threads + 1) / 2)
                                             dw2.withUnsafeMutableBufferPointer { pdw2 in
                                                 db2.withUnsafeMutableBufferPointer { pdb2 in
@@ -115,15 +115,15 @@ enum FusedFeedForward {
                                                         db1.withUnsafeMutableBufferPointer { pdb1 in
                                                             ones.withUnsafeBufferPointer { po in
                                                                 if need[weight2Index] || needBias2 {
-                                                                    let target = WeightGradient(gradient: gs, input: acts, outputs: d, inputs: ff,
-                                                                                                weight: need[weight2Index] ? pdw2.baseAddress : nil,
-                                                                                                bias: needBias2 ? pdb2.baseAddress : nil)
+                                                                    let target = AffineWeightGradient(gradient: gs, input: acts, outputs: d, inputs: ff,
+                                                                                                      weight: need[weight2Index] ? pdw2.baseAddress : nil,
+                                                                                                      bias: needBias2 ? pdb2.baseAddress : nil)
                                                                     items += target.split(parts: parts)
                                                                 }
                                                                 if (need[1] || needBias1), let dvs {
-                                                                    let target = WeightGradient(gradient: dvs, input: us, outputs: ff, inputs: d,
-                                                                                                weight: need[1] ? pdw1.baseAddress : nil,
-                                                                                                bias: needBias1 ? pdb1.baseAddress : nil)
+                                                                    let target = AffineWeightGradient(gradient: dvs, input: us, outputs: ff, inputs: d,
+                                                                                                      weight: need[1] ? pdw1.baseAddress : nil,
+                                                                                                      bias: needBias1 ? pdb1.baseAddress : nil)
                                                                     items += target.split(parts: parts)
                                                                 }
                                                                 let (os, work) = (po.baseAddress, items)
@@ -156,45 +156,5 @@ enum FusedFeedForward {
     static func withOptionalPointer<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
         guard let t else { return body(nil) }
         return t.withUnsafeBufferPointer { body($0.baseAddress) }
-    }
-
-    /// The gradients of one affine map's weight `[outputs, inputs]` and bias over `rows` rows,
-    /// restricted to output features `first ..< first + count`:
-    /// ∂W = Gᵀ·X (GEMM), ∂b = Gᵀ·1 (GEMV), with G `[rows, outputs]`, X `[rows, inputs]`.
-    struct WeightGradient {
-        let gradient: UnsafePointer<Float>
-        let input: UnsafePointer<Float>
-        let outputs: Int
-        let inputs: Int
-        let weight: UnsafeMutablePointer<Float>?
-        let bias: UnsafeMutablePointer<Float>?
-        var first = 0
-        var count: Int
-
-        init(gradient: UnsafePointer<Float>, input: UnsafePointer<Float>, outputs: Int, inputs: Int,
-             weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?) {
-            (self.gradient, self.input, self.outputs, self.inputs, self.weight, self.bias) = (gradient, input, outputs, inputs, weight, bias)
-            count = outputs
-        }
-
-        /// `parts` items over contiguous ranges of the output features.
-        func split(parts: Int) -> [WeightGradient] {
-            ParallelFor.ranges(count: outputs, parts: parts).map { r in
-                var item = self
-                (item.first, item.count) = (r.lowerBound, r.count)
-                return item
-            }
-        }
-
-        func compute(rows: Int, ones: UnsafePointer<Float>?) {
-            if let weight {
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(inputs), Int32(rows), 1,
-                            gradient + first, Int32(outputs), input, Int32(inputs), 0, weight + first * inputs, Int32(inputs))
-            }
-            if let bias, let ones {
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(count), 1, gradient + first, Int32(outputs),
-                            ones, 1, 0, bias + first, 1)
-            }
-        }
     }
 }
