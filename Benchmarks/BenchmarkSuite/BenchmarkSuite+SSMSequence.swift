@@ -17,9 +17,9 @@ extension BenchmarkSuite {
         settings.s4wm.layers = 2
         settings.s4wm.mode = .real
         var r = try sequenceTraining(settings, name: "s4d_seq")
-        r.set("d_model", .integer(128))
-        r.set("d_state", .integer(64))
-        r.set("layers", .integer(2))
+        r.set("d_model", .integer(settings.s4wm.dModel))
+        r.set("d_state", .integer(settings.s4wm.dState))
+        r.set("layers", .integer(settings.s4wm.layers))
         r.set("mode", .string("direct_conv"))
         return r
     }
@@ -38,11 +38,11 @@ extension BenchmarkSuite {
         settings.mamba.dConv = 4
         settings.mamba.layers = 2
         var r = try sequenceTraining(settings, name: "mamba_seq")
-        r.set("d_model", .integer(128))
-        r.set("d_state", .integer(16))
-        r.set("expand", .integer(2))
-        r.set("d_conv", .integer(4))
-        r.set("layers", .integer(2))
+        r.set("d_model", .integer(settings.mamba.dModel))
+        r.set("d_state", .integer(settings.mamba.dState))
+        r.set("expand", .integer(settings.mamba.expand))
+        r.set("d_conv", .integer(settings.mamba.dConv))
+        r.set("layers", .integer(settings.mamba.layers))
         r.set("scan", .string("fused_selective_scan"))
         return r
     }
